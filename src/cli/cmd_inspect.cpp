@@ -1,0 +1,73 @@
+// cutover inspect: what the operator has (engine, product version, table sizes, cleanup
+// estimate; with --home also configuration, registry versioning and custom components).
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli/command_table.h"
+#include "cli/common.h"
+#include "cli/render_inspect.h"
+#include "core/error.h"
+#include "db/registry.h"
+#include "plan/home.h"
+#include "plan/inspect.h"
+
+namespace cutover::cli {
+
+namespace {
+
+struct InspectArgs {
+  DbOptions db;
+  std::string home;
+  bool json = false;
+  plan::InspectOptions options;
+};
+
+int run_inspect(const InspectArgs& a) {
+  if (a.db.url.empty() && a.home.empty()) {
+    throw Error(ErrorKind::usage, "inspect needs a database URL or --home IS_HOME",
+                "e.g. cutover inspect sqlite:demo.db, or cutover inspect --home /opt/wso2is-5.8.0");
+  }
+  std::optional<plan::HomeReport> home;
+  if (!a.home.empty()) {
+    home = plan::read_home(a.home);
+  }
+  std::optional<plan::InspectReport> report;
+  if (!a.db.url.empty()) {
+    db::ConnectionSpec spec = a.db.spec();
+    std::unique_ptr<db::Connection> conn = open_db(spec);
+    report = plan::inspect(*conn, spec.redacted(), a.options);
+  }
+  if (a.json) {
+    fmt::print("{}\n", inspect_json(report, home).dump(2));
+  } else {
+    fmt::print("{}", inspect_text(report, home));
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_inspect_command(CLI::App& app, Runner& selected) {
+  auto args = std::make_shared<InspectArgs>();  // shared: CLI11 binds into it until run
+  CLI::App* c = app.add_subcommand(
+      "inspect",
+      "describe a deployment: engine, product version (fingerprint over the catalogue), table "
+      "sizes, tokens eligible for cleanup; with --home also its databases, registry versioning "
+      "and custom components. Reads only.");
+  args->db.add_to(*c, false);
+  c->add_option("--home", args->home,
+                "product home (IS_HOME): read repository/conf and repository/components")
+      ->check(CLI::ExistingDirectory);
+  c->add_flag("--json", args->json, "machine-readable output");
+  c->add_option("--product", args->options.product, "product: is")->capture_default_str();
+  c->add_option("--safe-period", args->options.safe_period_hours,
+                "hours after expiry before a token counts as eligible for cleanup")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  c->add_option("--now", args->options.now_utc,
+                "judge eligibility at this UTC time 'YYYY-MM-DD HH:MM:SS' (default: now)");
+  c->callback([&selected, args] { selected = [args] { return run_inspect(*args); }; });
+}
+
+}  // namespace cutover::cli

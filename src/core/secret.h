@@ -1,0 +1,31 @@
+// core::Secret: a password that cannot be printed by accident. It has no stream operator and
+// no implicit conversion; reveal() is the one way out and is called only where the value is
+// handed to a client library. Copyable value type.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cutover {
+
+class Secret {
+ public:
+  Secret() = default;
+
+  explicit Secret(std::string value) : value_(std::move(value)) {}
+
+  bool empty() const { return value_.empty(); }
+
+  const std::string& reveal() const { return value_; }
+
+ private:
+  std::string value_;
+};
+
+/// Where a password for one connection comes from, in order: the named environment variable,
+/// then the password file (first line, trailing newline removed). nullopt when neither is set.
+/// Throws an io error naming the file (never its contents) when the file cannot be read.
+std::optional<Secret> password_from(std::string_view env_var, std::string_view password_file);
+
+}  // namespace cutover

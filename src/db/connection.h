@@ -1,0 +1,114 @@
+// db::Connection: the narrow interface every backend implements (SQLite, PostgreSQL, MariaDB,
+// ODBC). One connection is used by one thread at a time. Statements use the placeholders of
+// the connection's dialect (Dialect::placeholder). Errors are cutover::Error with SQLSTATE /
+// native code filled in by the backend's <b>_errors.cpp.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/table_def.h"
+#include "db/value.h"
+
+namespace cutover::db {
+
+class Dialect;
+
+/// How a backend opens a database.
+struct OpenOptions {
+  bool create = false;         ///< SQLite: create the file when missing (schema create)
+  int connect_timeout_s = 10;  ///< server backends: give up connecting after this long
+};
+
+/// What an engine can do; engines branch on these, never on the backend's name.
+struct Capabilities {
+  bool transactional_ddl = false;      ///< DDL inside a transaction rolls back with it
+  bool copy_protocol = false;          ///< bulk_insert streams through COPY
+  bool table_sizes = false;            ///< table_size_bytes() answers
+  std::size_t max_placeholders = 999;  ///< per statement
+};
+
+/// Forward-only cursor over a result set. Must be finished or destroyed before the next
+/// statement runs on the same connection (MariaDB and libpq stream results).
+class RowReader {
+ public:
+  virtual ~RowReader() = default;
+  /// Advances to the next row; false at the end.
+  virtual bool next() = 0;
+  virtual std::size_t column_count() const = 0;
+  virtual std::string column_name(std::size_t i) const = 0;
+  /// Value of column i of the current row (timestamps as text, binary as bytes).
+  virtual Value get(std::size_t i) const = 0;
+
+  Row row() const;
+};
+
+/// A row source for bulk_insert: fills `row` and returns true, or returns false at the end.
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+  virtual bool next(Row& row) = 0;
+};
+
+class Connection {
+ public:
+  Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  virtual ~Connection() = default;
+
+  virtual const Dialect& dialect() const = 0;
+  virtual const Capabilities& capabilities() const = 0;
+  /// Short backend name: "sqlite", "postgresql", "mysql", "odbc".
+  virtual std::string backend() const = 0;
+  /// Engine name and version as the server reports it, e.g. "PostgreSQL 15.8".
+  virtual std::string server_version() = 0;
+
+  /// Runs one statement; returns the number of rows it changed (0 when not applicable).
+  virtual std::int64_t execute(std::string_view sql, std::span<const Value> params = {}) = 0;
+  /// Runs a query and returns a streaming reader.
+  virtual std::unique_ptr<RowReader> query(std::string_view sql,
+                                           std::span<const Value> params = {}) = 0;
+
+  virtual void begin() = 0;
+  /// Throws ErrorKind::in_doubt when the connection is lost during commit.
+  virtual void commit() = 0;
+  virtual void rollback() = 0;
+
+  /// Inserts every row of `rows` into `table` (columns in that order) through the engine's
+  /// bulk path, inside the caller's transaction if one is open. Returns rows inserted.
+  virtual std::int64_t bulk_insert(std::string_view table, const std::vector<std::string>& columns,
+                                   RowSource& rows) = 0;
+
+  /// Names of the base tables in the connected database / schema, as the engine stores them.
+  virtual std::vector<std::string> list_tables() = 0;
+  /// Shape of one table, or nullopt when it does not exist. Matches the name
+  /// case-insensitively.
+  virtual std::optional<TableDef> describe_table(std::string_view table) = 0;
+  /// Bytes used by the table and its indexes, or nullopt where the engine cannot tell.
+  virtual std::optional<std::int64_t> table_size_bytes(std::string_view table) = 0;
+
+  /// Convenience: first column of the first row, or nullopt when no row.
+  std::optional<Value> query_value(std::string_view sql, std::span<const Value> params = {});
+};
+
+/// RAII transaction: rolls back in the destructor unless committed; the destructor never throws.
+class Transaction {
+ public:
+  explicit Transaction(Connection& conn);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  void commit();
+
+ private:
+  Connection& conn_;
+  bool open_ = true;
+};
+
+}  // namespace cutover::db

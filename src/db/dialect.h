@@ -1,0 +1,81 @@
+// db::Dialect: produces SQL text for one SQL flavour and needs no connection, so the dialects
+// we cannot run here (Oracle, SQL Server, DB2, H2) are still generated and golden-tested.
+// The base class holds portable SQL; each dialect overrides only what differs. Dialects are
+// stateless singletons, safe to share between threads.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/table_def.h"
+
+namespace cutover::db {
+
+class Dialect {
+ public:
+  Dialect() = default;
+  Dialect(const Dialect&) = delete;
+  Dialect& operator=(const Dialect&) = delete;
+  virtual ~Dialect() = default;
+
+  /// "sqlite", "postgresql", "mysql", "oracle", "mssql", "db2", "h2".
+  virtual std::string name() const = 0;
+
+  /// An identifier as WSO2's scripts write it (bare) when that is safe, quoted otherwise, so a
+  /// hostile name can never end the identifier early.
+  std::string ident(std::string_view name) const;
+  /// The identifier always quoted, with embedded quote characters doubled.
+  virtual std::string quote_ident(std::string_view name) const;
+  /// A string literal with embedded quotes doubled.
+  virtual std::string string_literal(std::string_view s) const;
+  /// Placeholder for the n-th parameter, 1-based ("?" or "$n").
+  virtual std::string placeholder(int n) const;
+
+  /// Column type as this dialect spells it.
+  virtual std::string column_type(const Column& c) const;
+  /// DEFAULT clause contents for a default value ("'ACTIVE'", "-1", "CURRENT_TIMESTAMP").
+  virtual std::string default_sql(const Column& c) const;
+  /// Statements creating the table with its keys and indexes (and sequences where used).
+  virtual std::vector<std::string> create_table(const TableDef& t) const;
+  /// Statements removing the table (and its sequences).
+  virtual std::vector<std::string> drop_table(const TableDef& t) const;
+
+  /// INSERT that updates the non-key columns when a row with the same key exists. Only the
+  /// given key decides the conflict (never REPLACE, which deletes and re-inserts).
+  virtual std::string upsert(std::string_view table, const std::vector<std::string>& columns,
+                             const std::vector<std::string>& key) const;
+  /// Next page of `columns` ordered by `key` after the key values bound as parameters
+  /// (key.size() of them, in key order); the first page when `first` is true (no parameters).
+  virtual std::string keyset_page(std::string_view table, const std::vector<std::string>& columns,
+                                  const std::vector<std::string>& key, int limit, bool first) const;
+  /// Statement that moves a column's sequence past the largest value in the table after rows
+  /// were loaded with explicit ids; empty where the engine does that itself.
+  virtual std::string sequence_resync(std::string_view table, const Column& c) const;
+  /// Expression: timestamp `ts` plus `ms` milliseconds (both SQL expressions).
+  virtual std::string timestamp_plus_ms(std::string_view ts, std::string_view ms) const;
+
+ protected:
+  /// Column definition inside CREATE TABLE.
+  virtual std::string column_definition(const Column& c, const TableDef& t) const;
+
+  /// True when the primary key is declared on its column instead of as a table constraint.
+  virtual bool inline_primary_key(const TableDef& /*t*/) const { return false; }
+
+  /// Text after the closing parenthesis of CREATE TABLE (engine, charset).
+  virtual std::string table_options(const TableDef& t) const;
+  /// Index statement; the base form is portable.
+  virtual std::string create_index(const TableDef& t, const Index& ix) const;
+  /// ORDER BY/LIMIT tail of a keyset page.
+  virtual std::string limit_clause(int limit) const;
+  virtual std::string select_prefix(int limit) const;
+  std::string key_after(const std::vector<std::string>& key) const;
+  std::string join_idents(const std::vector<std::string>& names) const;
+};
+
+/// The dialect with that name; throws a config error listing the known names otherwise.
+const Dialect& dialect_by_name(std::string_view name);
+/// Names of all seven dialects, in a stable order.
+const std::vector<std::string>& dialect_names();
+
+}  // namespace cutover::db

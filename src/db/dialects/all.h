@@ -1,0 +1,35 @@
+// The seven dialect singletons. Only db/dialect.cpp and the backends that pair with one
+// (ODBC borrows any of them) refer to these directly.
+#pragma once
+
+namespace cutover::db {
+
+class Dialect;
+
+const Dialect& sqlite_dialect();
+const Dialect& postgres_dialect();
+const Dialect& mysql_dialect();
+const Dialect& oracle_dialect();
+const Dialect& mssql_dialect();
+const Dialect& db2_dialect();
+const Dialect& h2_dialect();
+
+}  // namespace cutover::db
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cutover::db {
+
+/// INSERT ... ON CONFLICT (key) DO UPDATE SET c = <excluded>.c (SQLite, PostgreSQL).
+std::string sqlite_on_conflict_upsert(const Dialect& d, std::string_view table,
+                                      const std::vector<std::string>& columns,
+                                      const std::vector<std::string>& key,
+                                      std::string_view excluded);
+/// SELECT ... WHERE (k1, k2) > (?, ?) ORDER BY k1, k2 LIMIT n (engines with row values).
+std::string row_value_keyset_page(const Dialect& d, std::string_view table,
+                                  const std::vector<std::string>& columns,
+                                  const std::vector<std::string>& key, int limit, bool first);
+
+}  // namespace cutover::db

@@ -1,0 +1,44 @@
+// H2 (generate only; WSO2's default embedded database): identity columns, MERGE ... KEY
+// upserts, row-value keyset paging, DATEADD for timestamp arithmetic.
+#include <fmt/format.h>
+
+#include "db/dialect.h"
+#include "db/dialects/all.h"
+
+namespace cutover::db {
+
+namespace {
+
+class H2Dialect final : public Dialect {
+ public:
+  std::string name() const override { return "h2"; }
+
+  std::string upsert(std::string_view table, const std::vector<std::string>& columns,
+                     const std::vector<std::string>& key) const override {
+    std::string values;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      values += (i ? ", " : "") + placeholder(static_cast<int>(i) + 1);
+    }
+    return fmt::format("MERGE INTO {} ({}) KEY ({}) VALUES ({})", ident(table),
+                       join_idents(columns), join_idents(key), values);
+  }
+
+  std::string keyset_page(std::string_view table, const std::vector<std::string>& columns,
+                          const std::vector<std::string>& key, int limit,
+                          bool first) const override {
+    return row_value_keyset_page(*this, table, columns, key, limit, first);
+  }
+
+  std::string timestamp_plus_ms(std::string_view ts, std::string_view ms) const override {
+    return fmt::format("DATEADD('MILLISECOND', {}, {})", ms, ts);
+  }
+};
+
+}  // namespace
+
+const Dialect& h2_dialect() {
+  static const H2Dialect d;
+  return d;
+}
+
+}  // namespace cutover::db

@@ -1,0 +1,109 @@
+// MySQL / MariaDB: backtick quoting, AUTO_INCREMENT, InnoDB with latin1 per table (WSO2's index
+// widths exceed the key-length limit under utf8mb4), explicit NULL on nullable TIMESTAMPs so
+// servers without explicit_defaults_for_timestamp add no hidden ON UPDATE clause.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "db/dialect.h"
+#include "db/dialects/all.h"
+
+namespace cutover::db {
+
+namespace {
+
+class MysqlDialect final : public Dialect {
+ public:
+  std::string name() const override { return "mysql"; }
+
+  std::string quote_ident(std::string_view name) const override {
+    std::string out = "`";
+    for (char c : name) {
+      if (c == '`') {
+        out += '`';
+      }
+      out += c;
+    }
+    return out + "`";
+  }
+
+  std::string string_literal(std::string_view s) const override {
+    // Backslash is an escape character in MySQL string literals unless NO_BACKSLASH_ESCAPES.
+    std::string out = "'";
+    for (char c : s) {
+      if (c == '\'' || c == '\\') {
+        out += c;
+      }
+      out += c;
+    }
+    return out + "'";
+  }
+
+  std::string column_type(const Column& c) const override {
+    if (c.type == TypeKind::longblob) {
+      return "LONGBLOB";
+    }
+    return Dialect::column_type(c);
+  }
+
+  std::string upsert(std::string_view table, const std::vector<std::string>& columns,
+                     const std::vector<std::string>& key) const override {
+    // MySQL cannot name the conflict target: ON DUPLICATE KEY fires on any unique key. The
+    // caller must know the table's secondary unique keys cannot collide (DESIGN §3.2).
+    std::string cols;
+    std::string values;
+    std::string set;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      cols += (i ? ", " : "") + ident(columns[i]);
+      values += (i ? ", " : "") + placeholder(static_cast<int>(i) + 1);
+      bool is_key = std::any_of(key.begin(), key.end(),
+                                [&](const std::string& k) { return same_ident(k, columns[i]); });
+      if (!is_key) {
+        set += fmt::format("{}{} = VALUES({})", set.empty() ? "" : ", ", ident(columns[i]),
+                           ident(columns[i]));
+      }
+    }
+    if (set.empty()) {
+      set = fmt::format("{} = {}", ident(key.at(0)), ident(key.at(0)));
+    }
+    return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON DUPLICATE KEY UPDATE {}", ident(table),
+                       cols, values, set);
+  }
+
+  std::string keyset_page(std::string_view table, const std::vector<std::string>& columns,
+                          const std::vector<std::string>& key, int limit,
+                          bool first) const override {
+    return row_value_keyset_page(*this, table, columns, key, limit, first);
+  }
+
+  std::string timestamp_plus_ms(std::string_view ts, std::string_view ms) const override {
+    return fmt::format("TIMESTAMPADD(MICROSECOND, ({}) * 1000, {})", ms, ts);
+  }
+
+ protected:
+  std::string column_definition(const Column& c, const TableDef& t) const override {
+    if (c.generated) {
+      return fmt::format("{} {} NOT NULL AUTO_INCREMENT", ident(c.name), column_type(c));
+    }
+    std::string out = Dialect::column_definition(c, t);
+    bool in_pk = std::any_of(t.primary_key.begin(), t.primary_key.end(),
+                             [&](const std::string& k) { return same_ident(k, c.name); });
+    if (c.type == TypeKind::timestamp && c.nullable && !in_pk) {
+      out += " NULL";
+    }
+    return out;
+  }
+
+  std::string table_options(const TableDef& /*t*/) const override {
+    return " ENGINE=InnoDB DEFAULT CHARACTER SET latin1";
+  }
+};
+
+}  // namespace
+
+const Dialect& mysql_dialect() {
+  static const MysqlDialect d;
+  return d;
+}
+
+}  // namespace cutover::db

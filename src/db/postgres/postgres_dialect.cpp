@@ -1,0 +1,94 @@
+// PostgreSQL: $n placeholders, explicit <TABLE>_PK_SEQ sequences as WSO2's scripts use them
+// (DEFAULT NEXTVAL), BYTEA for binary, ON CONFLICT upserts and row-value keyset paging.
+#include <fmt/format.h>
+
+#include "db/dialect.h"
+#include "db/dialects/all.h"
+
+namespace cutover::db {
+
+namespace {
+
+std::string sequence_of(const TableDef& t, const Column& c) {
+  return c.sequence.empty() ? t.name + "_PK_SEQ" : c.sequence;
+}
+
+class PostgresDialect final : public Dialect {
+ public:
+  std::string name() const override { return "postgresql"; }
+
+  std::string placeholder(int n) const override { return fmt::format("${}", n); }
+
+  std::string column_type(const Column& c) const override {
+    if (c.type == TypeKind::blob || c.type == TypeKind::longblob) {
+      return "BYTEA";
+    }
+    return Dialect::column_type(c);
+  }
+
+  std::vector<std::string> create_table(const TableDef& t) const override {
+    std::vector<std::string> out;
+    for (const Column& c : t.columns) {
+      if (c.generated) {
+        out.push_back(fmt::format("CREATE SEQUENCE {}", ident(sequence_of(t, c))));
+      }
+    }
+    for (std::string& s : Dialect::create_table(t)) {
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  std::vector<std::string> drop_table(const TableDef& t) const override {
+    std::vector<std::string> out = Dialect::drop_table(t);
+    for (const Column& c : t.columns) {
+      if (c.generated) {
+        out.push_back(fmt::format("DROP SEQUENCE {}", ident(sequence_of(t, c))));
+      }
+    }
+    return out;
+  }
+
+  std::string upsert(std::string_view table, const std::vector<std::string>& columns,
+                     const std::vector<std::string>& key) const override {
+    return sqlite_on_conflict_upsert(*this, table, columns, key, "EXCLUDED");
+  }
+
+  std::string keyset_page(std::string_view table, const std::vector<std::string>& columns,
+                          const std::vector<std::string>& key, int limit,
+                          bool first) const override {
+    return row_value_keyset_page(*this, table, columns, key, limit, first);
+  }
+
+  std::string sequence_resync(std::string_view table, const Column& c) const override {
+    if (!c.generated || c.sequence.empty()) {
+      return {};
+    }
+    return fmt::format("SELECT setval({}, (SELECT COALESCE(MAX({}), 0) + 1 FROM {}), false)",
+                       string_literal(c.sequence), ident(c.name), ident(table));
+  }
+
+  std::string timestamp_plus_ms(std::string_view ts, std::string_view ms) const override {
+    return fmt::format("({} + ({}) * INTERVAL '1 millisecond')", ts, ms);
+  }
+
+ protected:
+  std::string column_definition(const Column& c, const TableDef& t) const override {
+    if (!c.generated) {
+      return Dialect::column_definition(c, t);
+    }
+    // The sequence name is an unquoted identifier inside the literal, as in WSO2's scripts,
+    // so it folds to lower case exactly like the CREATE SEQUENCE above.
+    return fmt::format("{} {} DEFAULT NEXTVAL('{}') NOT NULL", ident(c.name), column_type(c),
+                       ident(sequence_of(t, c)));
+  }
+};
+
+}  // namespace
+
+const Dialect& postgres_dialect() {
+  static const PostgresDialect d;
+  return d;
+}
+
+}  // namespace cutover::db

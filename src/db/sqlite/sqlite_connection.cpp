@@ -1,0 +1,368 @@
+#include "db/sqlite/sqlite_connection.h"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "core/error.h"
+#include "db/dialect.h"
+#include "db/dialects/all.h"
+#include "db/sqlite/sqlite_errors.h"
+
+namespace cutover::db {
+
+namespace {
+
+// Owns a prepared statement; finalize never throws.
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql) : db_(db) {
+    int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+    if (rc != SQLITE_OK) {
+      throw sqlite_error(db, rc, "preparing statement");
+    }
+  }
+
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  ~Statement() { sqlite3_finalize(stmt_); }
+
+  void bind(std::span<const Value> params) {
+    sqlite3_reset(stmt_);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      int idx = static_cast<int>(i) + 1;
+      const Value& v = params[i];
+      int rc = SQLITE_OK;
+      if (v.is_null()) {
+        rc = sqlite3_bind_null(stmt_, idx);
+      } else if (v.is_int()) {
+        rc = sqlite3_bind_int64(stmt_, idx, v.as_int());
+      } else if (v.is_double()) {
+        rc = sqlite3_bind_double(stmt_, idx, v.as_double());
+      } else if (v.is_text()) {
+        const std::string& s = v.as_text();
+        rc = sqlite3_bind_text64(stmt_, idx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      } else {
+        const Bytes& b = v.as_bytes();
+        rc = sqlite3_bind_blob64(stmt_, idx, b.data(), b.size(), SQLITE_TRANSIENT);
+      }
+      if (rc != SQLITE_OK) {
+        throw sqlite_error(db_, rc, "binding parameter");
+      }
+    }
+  }
+
+  /// Steps once; true when a row is available.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) {
+      return true;
+    }
+    if (rc == SQLITE_DONE) {
+      return false;
+    }
+    throw sqlite_error(db_, rc, "running statement");
+  }
+
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class SqliteRowReader final : public RowReader {
+ public:
+  SqliteRowReader(sqlite3* db, std::string_view sql, std::span<const Value> params)
+      : stmt_(db, sql) {
+    stmt_.bind(params);
+  }
+
+  bool next() override { return !done_ && (done_ = !stmt_.step(), !done_); }
+
+  std::size_t column_count() const override {
+    return static_cast<std::size_t>(sqlite3_column_count(stmt_.get()));
+  }
+
+  std::string column_name(std::size_t i) const override {
+    return sqlite3_column_name(stmt_.get(), static_cast<int>(i));
+  }
+
+  Value get(std::size_t i) const override {
+    sqlite3_stmt* s = stmt_.get();
+    int col = static_cast<int>(i);
+    switch (sqlite3_column_type(s, col)) {
+      case SQLITE_INTEGER:
+        return Value(static_cast<std::int64_t>(sqlite3_column_int64(s, col)));
+      case SQLITE_FLOAT:
+        return Value(sqlite3_column_double(s, col));
+      case SQLITE_TEXT: {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, col));
+        return Value(std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, col))));
+      }
+      case SQLITE_BLOB: {
+        const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s, col));
+        return Value(Bytes(p, p + sqlite3_column_bytes(s, col)));
+      }
+      default:
+        return Value();
+    }
+  }
+
+ private:
+  Statement stmt_;
+  bool done_ = false;
+};
+
+DefaultValue parse_default(const Value& v) {
+  if (v.is_null()) {
+    return {};
+  }
+  std::string text = v.to_text();
+  if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'') {
+    std::string inner;
+    for (std::size_t i = 1; i + 1 < text.size(); ++i) {
+      inner += text[i];
+      if (text[i] == '\'' && text[i + 1] == '\'') {
+        ++i;
+      }
+    }
+    return {DefaultValue::Kind::string, inner};
+  }
+  if (same_ident(text, "CURRENT_TIMESTAMP")) {
+    return {DefaultValue::Kind::current_timestamp, "CURRENT_TIMESTAMP"};
+  }
+  if (!text.empty() && text.find_first_not_of("-+0123456789.") == std::string::npos) {
+    return {DefaultValue::Kind::number, text};
+  }
+  return {DefaultValue::Kind::other, text};
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {
+    caps_.transactional_ddl = true;
+    caps_.table_sizes = true;
+    caps_.max_placeholders = 32766;
+  }
+
+  ~SqliteConnection() override { sqlite3_close_v2(db_); }
+
+  const Dialect& dialect() const override { return sqlite_dialect(); }
+
+  const Capabilities& capabilities() const override { return caps_; }
+
+  std::string backend() const override { return "sqlite"; }
+
+  std::string server_version() override { return fmt::format("SQLite {}", sqlite3_libversion()); }
+
+  std::int64_t execute(std::string_view sql, std::span<const Value> params) override {
+    Statement stmt(db_, sql);
+    stmt.bind(params);
+    while (stmt.step()) {
+    }
+    return sqlite3_changes64(db_);
+  }
+
+  std::unique_ptr<RowReader> query(std::string_view sql, std::span<const Value> params) override {
+    return std::make_unique<SqliteRowReader>(db_, sql, params);
+  }
+
+  // IMMEDIATE takes the write lock up front, so two writers fail fast on BEGIN instead of
+  // deadlocking on a read-to-write upgrade.
+  void begin() override { execute("BEGIN IMMEDIATE", {}); }
+
+  void commit() override {
+    int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+      throw sqlite_error(db_, rc, "committing");
+    }
+  }
+
+  void rollback() override {
+    if (sqlite3_get_autocommit(db_) != 0) {
+      return;  // SQLite already rolled back (for example after SQLITE_FULL)
+    }
+    int rc = sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+      throw sqlite_error(db_, rc, "rolling back");
+    }
+  }
+
+  std::int64_t bulk_insert(std::string_view table, const std::vector<std::string>& columns,
+                           RowSource& rows) override {
+    // One prepared statement, rebound per row, inside one transaction: SQLite's fastest path.
+    const Dialect& d = dialect();
+    std::string cols;
+    std::string marks;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      cols += (i ? ", " : "") + d.ident(columns[i]);
+      marks += i ? ", ?" : "?";
+    }
+    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ({})", d.ident(table), cols, marks);
+    bool own_tx = sqlite3_get_autocommit(db_) != 0;
+    std::optional<Transaction> tx;
+    if (own_tx) {
+      tx.emplace(*this);
+    }
+    Statement stmt(db_, sql);
+    std::int64_t n = 0;
+    Row row;
+    while (rows.next(row)) {
+      stmt.bind(row);
+      stmt.step();
+      ++n;
+    }
+    if (tx) {
+      tx->commit();
+    }
+    return n;
+  }
+
+  std::vector<std::string> list_tables() override {
+    std::vector<std::string> out;
+    auto r = query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name",
+        {});
+    while (r->next()) {
+      out.push_back(r->get(0).to_text());
+    }
+    return out;
+  }
+
+  std::optional<TableDef> describe_table(std::string_view wanted) override {
+    std::optional<Value> name = query_value(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND lower(name) = lower(?)",
+        std::vector<Value>{Value(wanted)});
+    if (!name) {
+      return std::nullopt;
+    }
+    TableDef t;
+    t.name = name->to_text();
+    std::string quoted = dialect().quote_ident(t.name);
+    std::string create_sql =
+        query_value("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                    std::vector<Value>{Value(t.name)})
+            .value_or(Value(""))
+            .to_text();
+    bool autoincrement = to_upper(create_sql).find("AUTOINCREMENT") != std::string::npos;
+
+    std::map<int, std::string> pk;
+    auto cols = query(fmt::format("PRAGMA table_info({})", quoted), {});
+    while (cols->next()) {
+      Column c;
+      c.name = cols->get(1).to_text();
+      c.native_type = cols->get(2).to_text();
+      classify_native_type(c.native_type, c.type, c.length);
+      c.nullable = cols->get(3).as_int() == 0;
+      c.default_value = parse_default(cols->get(4));
+      if (int pos = static_cast<int>(cols->get(5).as_int()); pos > 0) {
+        pk[pos] = c.name;
+        c.nullable = false;
+      }
+      t.columns.push_back(std::move(c));
+    }
+    for (const auto& [pos, col] : pk) {
+      t.primary_key.push_back(col);
+    }
+    if (autoincrement && t.primary_key.size() == 1) {
+      for (Column& c : t.columns) {
+        c.generated = c.generated || same_ident(c.name, t.primary_key[0]);
+      }
+    }
+
+    std::vector<std::tuple<std::string, bool, std::string>> indexes;  // name, unique, origin
+    auto il = query(fmt::format("PRAGMA index_list({})", quoted), {});
+    while (il->next()) {
+      indexes.emplace_back(il->get(1).to_text(), il->get(2).as_int() != 0, il->get(3).to_text());
+    }
+    for (const auto& [ix_name, unique, origin] : indexes) {
+      if (origin == "pk") {
+        continue;
+      }
+      std::vector<std::string> ix_cols;
+      auto ii = query(fmt::format("PRAGMA index_info({})", dialect().quote_ident(ix_name)), {});
+      while (ii->next()) {
+        ix_cols.push_back(ii->get(2).to_text());
+      }
+      if (origin == "u") {
+        // SQLite keeps no constraint names: report the key without one.
+        t.unique_keys.push_back(Key{"", ix_cols});
+      } else {
+        t.indexes.push_back(Index{ix_name, ix_cols, unique});
+      }
+    }
+
+    std::map<std::int64_t, ForeignKey> fks;
+    auto fl = query(fmt::format("PRAGMA foreign_key_list({})", quoted), {});
+    while (fl->next()) {
+      ForeignKey& fk = fks[fl->get(0).as_int()];
+      fk.ref_table = fl->get(2).to_text();
+      fk.columns.push_back(fl->get(3).to_text());
+      fk.ref_columns.push_back(fl->get(4).to_text());
+      fk.on_delete_cascade = same_ident(fl->get(6).to_text(), "CASCADE");
+    }
+    for (auto& [id, fk] : fks) {
+      t.foreign_keys.push_back(std::move(fk));
+    }
+    return t;
+  }
+
+  std::optional<std::int64_t> table_size_bytes(std::string_view table) override {
+    std::optional<TableDef> t = describe_table(table);
+    if (!t) {
+      return std::nullopt;
+    }
+    // The table's b-tree plus each of its index b-trees (autoindexes included).
+    return query_value(
+               "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name = ?1 OR name IN "
+               "(SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1)",
+               std::vector<Value>{Value(t->name)})
+        .value_or(Value(0))
+        .as_int();
+  }
+
+ private:
+  sqlite3* db_;
+  std::string path_;
+  Capabilities caps_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> open_sqlite(const ConnectionSpec& spec, const OpenOptions& options) {
+  struct stat st {};
+
+  bool exists = ::stat(spec.path.c_str(), &st) == 0;
+  if (!exists && !options.create) {
+    throw Error(ErrorKind::config, fmt::format("SQLite database {} does not exist", spec.path),
+                "check the path; 'cutover schema create' makes a new database");
+  }
+  int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(spec.path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = sqlite_error(db, rc, fmt::format("cannot open SQLite database {}", spec.path));
+    sqlite3_close_v2(db);
+    throw e;
+  }
+  auto conn = std::make_unique<SqliteConnection>(db, spec.path);
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_extended_result_codes(db, 1);
+  // Reading the schema proves the file is a database before anything else touches it.
+  conn->execute("SELECT count(*) FROM sqlite_master", {});
+  conn->execute("PRAGMA foreign_keys = ON", {});
+  if (!exists) {
+    // WAL lets readers (status, verify) run beside the writer; it is a property of the file.
+    conn->query_value("PRAGMA journal_mode = WAL", {});
+  }
+  return conn;
+}
+
+}  // namespace cutover::db

@@ -1,0 +1,52 @@
+#include "db/sqlite/sqlite_errors.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+namespace cutover::db {
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  int extended = db != nullptr ? sqlite3_extended_errcode(db) : rc;
+  std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  ErrorKind kind = ErrorKind::sql;
+  std::string sqlstate;
+  std::string hint;
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      kind = ErrorKind::constraint;
+      sqlstate = "23000";
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      // Another writer holds the lock: the same work may succeed when retried.
+      sqlstate = "40001";
+      hint = "another process is writing to this SQLite file; retry when it has finished";
+      break;
+    case SQLITE_CANTOPEN:
+      kind = ErrorKind::connection;
+      hint = "check the path and that the directory is writable";
+      break;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      kind = ErrorKind::config;
+      hint = "the file is not a SQLite database, or is damaged";
+      break;
+    case SQLITE_AUTH:
+    case SQLITE_PERM:
+      kind = ErrorKind::auth;
+      break;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+      kind = ErrorKind::io;
+      break;
+    case SQLITE_INTERRUPT:
+      kind = ErrorKind::interrupted;
+      break;
+    default:
+      break;
+  }
+  return std::move(
+      Error(kind, fmt::format("{}: {}", what, msg), hint).with_code(sqlstate, extended, "sqlite"));
+}
+
+}  // namespace cutover::db

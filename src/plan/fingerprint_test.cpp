@@ -1,0 +1,78 @@
+#include "plan/fingerprint.h"
+
+#include <gtest/gtest.h>
+
+namespace cutover::plan {
+namespace {
+
+std::map<std::string, db::TableDef> as_live(const schema::Product& p, const char* version) {
+  std::map<std::string, db::TableDef> live;
+  for (db::TableDef& t : p.tables_at(p.version_index(version), "postgresql")) {
+    std::string key = db::to_upper(t.name);
+    live.emplace(key, std::move(t));
+  }
+  return live;
+}
+
+TEST(Fingerprint, EveryVersionRecognisesItsOwnModel) {
+  const schema::Product& is = schema::product("is");
+  for (const std::string& v : is.versions()) {
+    VersionMatch m = match_version(is, as_live(is, v.c_str()), "postgresql");
+    EXPECT_EQ(m.column_differences, 0) << v;
+    EXPECT_NE(std::find(m.versions.begin(), m.versions.end(), v), m.versions.end()) << v;
+    EXPECT_NE(std::find(m.narrowed.begin(), m.narrowed.end(), v), m.narrowed.end()) << v;
+  }
+}
+
+TEST(Fingerprint, ReportsAColumnNoVersionHas) {
+  const schema::Product& is = schema::product("is");
+  auto live = as_live(is, "7.0.0");
+  db::Column custom;
+  custom.name = "CUSTOM_COL";
+  live["IDN_OAUTH2_ACCESS_TOKEN"].columns.push_back(custom);
+  VersionMatch m = match_version(is, live, "postgresql");
+  EXPECT_EQ(m.label(), "7.0.0");
+  ASSERT_EQ(m.unknown_columns.size(), 1U);
+  EXPECT_EQ(m.unknown_columns[0], "IDN_OAUTH2_ACCESS_TOKEN.CUSTOM_COL");
+}
+
+TEST(Fingerprint, ClosestVersionWithTheDifferencesNamed) {
+  const schema::Product& is = schema::product("is");
+  auto live = as_live(is, "6.0.0");
+  auto& cols = live["IDN_OAUTH2_ACCESS_TOKEN"].columns;
+  cols.erase(std::remove_if(cols.begin(), cols.end(),
+                            [](const db::Column& c) { return c.name == "CONSENTED_TOKEN"; }),
+             cols.end());
+  VersionMatch m = match_version(is, live, "postgresql");
+  EXPECT_EQ(m.column_differences, 1);
+  EXPECT_EQ(m.label(), "6.0.0-6.1.0");
+  bool named = false;
+  for (const TableDiff& d : m.differences) {
+    for (const std::string& c : d.missing_columns) {
+      named = named || c == "CONSENTED_TOKEN";
+    }
+  }
+  EXPECT_TRUE(named);
+}
+
+TEST(Fingerprint, NoCatalogedTablesIsNoMatch) {
+  std::map<std::string, db::TableDef> live;
+  live["SOMETHING_ELSE"] = db::TableDef{};
+  VersionMatch m = match_version(schema::product("is"), live, "sqlite");
+  EXPECT_EQ(m.tables_found, 0);
+  EXPECT_TRUE(m.versions.empty());
+}
+
+TEST(Fingerprint, AnIdentityOnlyDatabaseIsNotPenalisedForMissingRegistryTables) {
+  const schema::Product& is = schema::product("is");
+  auto live = as_live(is, "5.10.0");
+  for (auto it = live.begin(); it != live.end();) {
+    it = it->first.rfind("REG_", 0) == 0 ? live.erase(it) : std::next(it);
+  }
+  VersionMatch m = match_version(is, live, "postgresql");
+  EXPECT_EQ(m.column_differences, 0);
+  EXPECT_NE(std::find(m.versions.begin(), m.versions.end(), "5.10.0"), m.versions.end());
+}
+
+}  // namespace
+}  // namespace cutover::plan

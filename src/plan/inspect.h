@@ -1,0 +1,68 @@
+// plan::inspect: what an operator has. Engine and server version, which product version the
+// schema is, row counts and sizes of the catalogued tables, tokens eligible for cleanup, and
+// (given the product home directory) databases from its configuration, registry versioning
+// and custom components. Reads only; never changes the database.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/connection.h"
+#include "plan/fingerprint.h"
+#include "plan/home.h"
+#include "schema/catalogue.h"
+
+namespace cutover::plan {
+
+struct TableStats {
+  std::string name;
+  std::int64_t rows = 0;
+  std::optional<std::int64_t> bytes;  ///< nullopt where the engine cannot tell
+};
+
+/// Tokens the pre-migration cleanup would remove, as WSO2's cleanup procedure selects them.
+struct CleanupEstimate {
+  std::int64_t total_tokens = 0;
+  std::int64_t eligible = 0;
+  std::int64_t expired = 0;           ///< TOKEN_STATE = EXPIRED
+  std::int64_t inactive = 0;          ///< INACTIVE
+  std::int64_t revoked = 0;           ///< REVOKED
+  std::int64_t active_but_ended = 0;  ///< ACTIVE whose access and refresh validity both ended
+  int safe_period_hours = 2;
+};
+
+struct InspectOptions {
+  std::string product = "is";
+  /// Tokens whose validity ended less than this long ago are kept (WSO2's default: 2 hours).
+  int safe_period_hours = 2;
+  /// The moment eligibility is judged at, "YYYY-MM-DD HH:MM:SS" UTC; empty: now.
+  std::string now_utc;
+};
+
+struct InspectReport {
+  std::string target;   ///< redacted URL
+  std::string backend;  ///< sqlite, postgresql, mysql, odbc
+  std::string dialect;
+  std::string server_version;
+  std::string product_title;
+  VersionMatch match;
+  std::vector<TableStats> tables;          ///< largest first
+  std::optional<CleanupEstimate> cleanup;  ///< when the token table exists
+  std::optional<HomeReport> home;
+};
+
+/// Inspects the database behind `conn`. Throws a config error when it holds none of the
+/// product's tables (naming how many tables it does hold).
+InspectReport inspect(db::Connection& conn, const std::string& target,
+                      const InspectOptions& options);
+
+/// Introspects the catalogued tables present in `conn`, keyed by upper-case name.
+std::map<std::string, db::TableDef> live_catalogued_tables(db::Connection& conn,
+                                                           const schema::Product& product);
+
+/// Current UTC time as "YYYY-MM-DD HH:MM:SS", shifted by `offset_seconds`.
+std::string utc_now_text(std::int64_t offset_seconds = 0);
+
+}  // namespace cutover::plan

@@ -1,0 +1,39 @@
+// The backend a conformance run talks to, chosen by CUTOVER_BACKEND (sqlite, postgresql,
+// mysql, odbc-postgresql, odbc-mysql). Server backends read the env files the CTest fixtures
+// wrote (tests/servers/*_start.sh) from CUTOVER_TEST_STATE. Every test gets a fresh, empty
+// database that is dropped afterwards. A missing server is a failure, never a skip.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "db/connection.h"
+#include "db/url.h"
+
+namespace cutover::test {
+
+class BackendContext {
+ public:
+  /// Reads the environment; throws when the backend's server state is missing.
+  static BackendContext& get();
+
+  const std::string& name() const { return name_; }
+
+  /// Creates a fresh database and returns its spec (with password where needed).
+  db::ConnectionSpec create_database();
+  /// Drops a database made by create_database (best effort).
+  void drop_database(const db::ConnectionSpec& spec);
+  std::unique_ptr<db::Connection> open(const db::ConnectionSpec& spec);
+
+ private:
+  std::string name_;
+  std::string state_;
+  std::map<std::string, std::string> env_;
+  int counter_ = 0;
+};
+
+/// Reads KEY='value' lines from a file written by tests/servers scripts.
+std::map<std::string, std::string> read_env_file(const std::string& path);
+
+}  // namespace cutover::test
