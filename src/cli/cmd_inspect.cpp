@@ -8,7 +8,9 @@
 #include "cli/common.h"
 #include "cli/render_inspect.h"
 #include "core/error.h"
+#include "core/secret.h"
 #include "db/registry.h"
+#include "db/table_def.h"
 #include "plan/home.h"
 #include "plan/inspect.h"
 
@@ -19,12 +21,44 @@ namespace {
 struct InspectArgs {
   DbOptions db;
   std::string home;
+  std::string datasource;
   bool json = false;
   plan::InspectOptions options;
 };
 
+// The database a product home's configuration names, with the configured password unless
+// CUTOVER_DB_PASSWORD or --password-file gives one (for secure-vault protected passwords).
+db::ConnectionSpec datasource_spec(const plan::HomeReport& home, const std::string& id,
+                                   const std::string& password_file) {
+  std::vector<std::string> ids;
+  for (const plan::HomeDatabase& d : home.databases) {
+    ids.push_back(d.id);
+    if (!db::same_ident(d.id, id)) {
+      continue;
+    }
+    if (!d.spec) {
+      throw Error(ErrorKind::unsupported,
+                  fmt::format("cutover cannot open datasource {} ({}) directly", d.id, d.engine),
+                  d.note);
+    }
+    db::ConnectionSpec spec = *d.spec;
+    if (std::optional<Secret> pw = password_from("CUTOVER_DB_PASSWORD", password_file)) {
+      spec.password = *pw;
+    } else if (d.password_protected) {
+      throw Error(
+          ErrorKind::config,
+          fmt::format("the password of datasource {} is protected by the secure vault", d.id),
+          "set CUTOVER_DB_PASSWORD or pass --password-file FILE");
+    }
+    return spec;
+  }
+  throw Error(ErrorKind::usage, fmt::format("no datasource '{}' in {}", id, home.config_source),
+              fmt::format("configured: {}",
+                          ids.empty() ? "none" : fmt::format("{}", fmt::join(ids, ", "))));
+}
+
 int run_inspect(const InspectArgs& a) {
-  if (a.db.url.empty() && a.home.empty()) {
+  if (a.db.url.empty() && a.home.empty() && a.datasource.empty()) {
     throw Error(ErrorKind::usage, "inspect needs a database URL or --home IS_HOME",
                 "e.g. cutover inspect sqlite:demo.db, or cutover inspect --home /opt/wso2is-5.8.0");
   }
@@ -33,7 +67,15 @@ int run_inspect(const InspectArgs& a) {
     home = plan::read_home(a.home);
   }
   std::optional<plan::InspectReport> report;
-  if (!a.db.url.empty()) {
+  if (!a.datasource.empty()) {
+    if (!home || !a.db.url.empty()) {
+      throw Error(ErrorKind::usage, "--datasource picks a database from --home's configuration",
+                  "give --home IS_HOME --datasource ID, without a URL");
+    }
+    db::ConnectionSpec spec = datasource_spec(*home, a.datasource, a.db.password_file);
+    std::unique_ptr<db::Connection> conn = open_db(spec);
+    report = plan::inspect(*conn, spec.redacted(), a.options);
+  } else if (!a.db.url.empty()) {
     db::ConnectionSpec spec = a.db.spec();
     std::unique_ptr<db::Connection> conn = open_db(spec);
     report = plan::inspect(*conn, spec.redacted(), a.options);
@@ -59,6 +101,9 @@ void add_inspect_command(CLI::App& app, Runner& selected) {
   c->add_option("--home", args->home,
                 "product home (IS_HOME): read repository/conf and repository/components")
       ->check(CLI::ExistingDirectory);
+  c->add_option("--datasource", args->datasource,
+                "inspect the database --home configures under this id (identity_db, shared_db, "
+                "or a datasource name), with its configured password");
   c->add_flag("--json", args->json, "machine-readable output");
   c->add_option("--product", args->options.product, "product: is")->capture_default_str();
   c->add_option("--safe-period", args->options.safe_period_hours,

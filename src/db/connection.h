@@ -34,7 +34,8 @@ struct Capabilities {
 };
 
 /// Forward-only cursor over a result set. Must be finished or destroyed before the next
-/// statement runs on the same connection (MariaDB and libpq stream results).
+/// statement runs on the same connection (MariaDB and libpq stream results; through ODBC,
+/// whether rows stream depends on the driver's settings).
 class RowReader {
  public:
   virtual ~RowReader() = default;
@@ -69,7 +70,8 @@ class Connection {
   /// Engine name and version as the server reports it, e.g. "PostgreSQL 15.8".
   virtual std::string server_version() = 0;
 
-  /// Runs one statement; returns the number of rows it changed (0 when not applicable).
+  /// Runs one statement; returns the number of rows it matched (an UPDATE that sets a value to
+  /// what it already was still counts), 0 when not applicable.
   virtual std::int64_t execute(std::string_view sql, std::span<const Value> params = {}) = 0;
   /// Runs a query and returns a streaming reader.
   virtual std::unique_ptr<RowReader> query(std::string_view sql,

@@ -102,8 +102,8 @@ void read_deployment_toml(const fs::path& file, HomeReport& report) {
       }
     }
     HomeDatabase d = describe_jdbc(id, url);
-    d.user = t["username"].value_or(std::string());
-    d.password_set = t.contains("password");
+    set_credentials(d, t["username"].value_or(std::string()), t["password"].value<std::string>(),
+                    false);
     report.databases.push_back(std::move(d));
   };
   if (const toml::table* dbs = root["database"].as_table()) {
@@ -154,8 +154,15 @@ void read_datasources_xml(const fs::path& file, HomeReport& report) {
     pugi::xml_node cfg = ds.child("definition").child("configuration");
     HomeDatabase d =
         describe_jdbc(ds.child("name").text().as_string(), cfg.child("url").text().as_string());
-    d.user = cfg.child("username").text().as_string();
-    d.password_set = !cfg.child("password").empty();
+    pugi::xml_node pw = cfg.child("password");
+    // Secure vault: <password svns:secretAlias="..."/> or an encrypted="true" value.
+    bool encrypted = std::string(pw.attribute("encrypted").as_string()) == "true";
+    for (pugi::xml_attribute a : pw.attributes()) {
+      encrypted = encrypted || std::string(a.name()).find("secretAlias") != std::string::npos;
+    }
+    set_credentials(d, cfg.child("username").text().as_string(),
+                    pw ? std::optional<std::string>(pw.text().as_string()) : std::nullopt,
+                    encrypted);
     report.databases.push_back(std::move(d));
   }
 }
@@ -230,6 +237,23 @@ HomeDatabase describe_jdbc(std::string id, const std::string& jdbc_url) {
     d.note = "set the password in CUTOVER_DB_PASSWORD or --password-file";
   }
   return d;
+}
+
+void set_credentials(HomeDatabase& d, const std::string& user,
+                     const std::optional<std::string>& password, bool encrypted) {
+  d.user = user;
+  d.password_set = password.has_value();
+  // deployment.toml refers to secure-vault secrets as $secret{alias}.
+  d.password_protected = encrypted || (password && password->find("$secret{") != std::string::npos);
+  if (!d.cutover_url) {
+    return;
+  }
+  db::ConnectionSpec spec = db::parse_url(*d.cutover_url, db::UrlOrigin::config_file);
+  spec.user = user;  // set directly: a user name may hold characters a URL would need escaped
+  if (password && !d.password_protected) {
+    spec.password = Secret(*password);
+  }
+  d.spec = spec;
 }
 
 Component parse_manifest(const std::string& text) {

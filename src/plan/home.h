@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "db/url.h"
+
 namespace cutover::plan {
 
 /// One database the configuration names.
@@ -19,6 +21,10 @@ struct HomeDatabase {
   /// The URL to give cutover (without password), when cutover can open it directly.
   std::optional<std::string> cutover_url;
   std::string note;  ///< why not, or what to do
+  /// Ready to open, with the configured password (never printed), when cutover can open it.
+  std::optional<db::ConnectionSpec> spec;
+  /// The configured password is a secure-vault reference or encrypted, so unusable here.
+  bool password_protected = false;
 };
 
 /// registry.xml staticConfiguration / deployment.toml [static_configuration].
@@ -59,6 +65,10 @@ HomeReport read_home(const std::string& home);
 
 /// JDBC URL to engine name and, where cutover can open it, a cutover URL (no password).
 HomeDatabase describe_jdbc(std::string id, const std::string& jdbc_url);
+
+/// Fills d.user, the password and d.spec from the configured credentials.
+void set_credentials(HomeDatabase& d, const std::string& user,
+                     const std::optional<std::string>& password, bool encrypted);
 
 /// Parses a MANIFEST.MF text (72-byte lines continued after one space).
 Component parse_manifest(const std::string& text);

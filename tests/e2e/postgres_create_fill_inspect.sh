@@ -36,6 +36,31 @@ CUTOVER_DB_PASSWORD="$PG_TCP_PASSWORD" run 0 inspect "$tcp"
 expect_in "$OUT" "7.0.0" "inspect over TCP"
 expect_in "$OUT" "20,000" "inspect counts rows"
 
+# The database a product home configures, opened with the password from deployment.toml.
+home="$WORK/home"
+mkdir -p "$home/repository/conf"
+cat > "$home/repository/conf/deployment.toml" <<TOML
+[database.identity_db]
+type = "postgre"
+url = "jdbc:postgresql://127.0.0.1:$PG_PORT/e2e_pw"
+username = "$PG_TCP_USER"
+password = "$PG_TCP_PASSWORD"
+
+[database.shared_db]
+type = "postgre"
+url = "jdbc:postgresql://127.0.0.1:$PG_PORT/e2e_pw"
+username = "$PG_TCP_USER"
+password = "\$secret{shared_db_password}"
+TOML
+run 0 inspect --home "$home" --datasource identity_db
+expect_in "$OUT" "7.0.0" "inspect --datasource"
+expect_not_in "$OUT" "$PG_TCP_PASSWORD" "configured password never printed"
+run 2 inspect --home "$home" --datasource shared_db
+expect_in "$ERR" "secure vault" "secure-vault password refused with a hint"
+CUTOVER_DB_PASSWORD="$PG_TCP_PASSWORD" run 0 inspect --home "$home" --datasource shared_db
+run 2 inspect --home "$home" --datasource consent_db
+expect_in "$ERR" "identity_db, shared_db" "unknown datasource lists the configured ones"
+
 CUTOVER_DB_PASSWORD="not-the-password" run 1 inspect "$tcp"
 one_line_error "$ERR" "wrong password"
 expect_in "$ERR" "refused the login" "wrong password"

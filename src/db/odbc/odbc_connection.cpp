@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <map>
 #include <optional>
 
@@ -22,14 +23,21 @@ namespace {
 using WideText = std::vector<SQLWCHAR>;
 
 // Long values are read in pieces of this many bytes (SQLGetData).
-constexpr std::size_t kChunkBytes = 64 * 1024;
+constexpr std::size_t kChunkBytes = std::size_t{64} * 1024;
 // Above these sizes a parameter is bound as the LONG variant of its type.
 constexpr std::size_t kLongTextUnits = 4000;
 constexpr std::size_t kLongBinaryBytes = 8000;
+// Rows per multi-row INSERT in bulk_insert (fewer when the placeholder limit says so).
+constexpr std::size_t kBulkRows = 500;
 
 std::string abbreviate(std::string_view sql) {
   std::string s(sql.substr(0, std::min(sql.find('\n'), std::size_t{72})));
   return s.size() < sql.size() ? s + "..." : s;
+}
+
+// ODBC passes integer attribute values in the pointer argument.
+SQLPOINTER attr_value(SQLULEN v) {
+  return reinterpret_cast<SQLPOINTER>(v);  // NOLINT(performance-no-int-to-ptr): ODBC's API
 }
 
 // Owns a statement handle; freeing it closes any cursor and never throws.
@@ -43,6 +51,8 @@ class OdbcStatement {
 
   OdbcStatement(const OdbcStatement&) = delete;
   OdbcStatement& operator=(const OdbcStatement&) = delete;
+  OdbcStatement(OdbcStatement&&) = delete;
+  OdbcStatement& operator=(OdbcStatement&&) = delete;
 
   ~OdbcStatement() { SQLFreeHandle(SQL_HANDLE_STMT, h_); }
 
@@ -95,7 +105,8 @@ Translated translate_dollar(std::string_view sql, std::size_t nparams) {
         ++j;
       }
       if (j > i + 1) {
-        std::size_t n = std::stoul(std::string(sql.substr(i + 1, j - i - 1)));
+        std::size_t n = 0;
+        std::from_chars(sql.data() + i + 1, sql.data() + j, n);  // overflow leaves 0
         if (n == 0 || n > nparams) {
           throw Error(ErrorKind::internal,
                       fmt::format("statement uses ${} but {} parameters were given: {}", n, nparams,
@@ -203,10 +214,10 @@ std::string trim_fraction(std::string s) {
   return s;
 }
 
-// Buffers for SQLGetData, allocated once per result rather than once per value.
+// Buffers for SQLGetData, allocated on first use once per result rather than once per value.
 struct Scratch {
-  std::vector<SQLWCHAR> wide = std::vector<SQLWCHAR>(kChunkBytes / sizeof(SQLWCHAR));
-  Bytes binary = Bytes(kChunkBytes);
+  std::vector<SQLWCHAR> wide;
+  Bytes binary;
 };
 
 // Reads a value of any length with SQLGetData in chunks through `buf`; false when it is NULL.
@@ -215,6 +226,9 @@ template <typename T>
 bool read_long(const OdbcStatement& st, SQLUSMALLINT col, SQLSMALLINT ctype, std::vector<T>& buf,
                std::vector<T>& out) {
   constexpr std::size_t kTerm = std::is_same_v<T, SQLWCHAR> ? 1 : 0;
+  if (buf.empty()) {
+    buf.resize(kChunkBytes / sizeof(T));
+  }
   for (;;) {
     SQLLEN ind = 0;
     SQLRETURN rc = SQLGetData(st.get(), col, ctype, buf.data(),
@@ -228,7 +242,8 @@ bool read_long(const OdbcStatement& st, SQLUSMALLINT col, SQLSMALLINT ctype, std
     }
     std::size_t room = buf.size() - kTerm;
     std::size_t got = ind == SQL_NO_TOTAL ? room + 1 : static_cast<std::size_t>(ind) / sizeof(T);
-    out.insert(out.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(std::min(got, room)));
+    out.insert(out.end(), buf.begin(),
+               buf.begin() + static_cast<std::ptrdiff_t>(std::min(got, room)));
     if (rc == SQL_SUCCESS || got <= room) {
       return true;
     }
@@ -259,7 +274,7 @@ Value fetch_column(const OdbcStatement& st, SQLUSMALLINT col, SQLSMALLINT type, 
     case SQL_LONGVARBINARY: {
       Bytes bytes;
       return read_long(st, col, SQL_C_BINARY, scratch.binary, bytes) ? Value(std::move(bytes))
-                                                                         : Value();
+                                                                     : Value();
     }
     default: {
       // Text, DECIMAL/NUMERIC (exact as text), dates and times in the driver's canonical form.
@@ -428,6 +443,8 @@ struct Handles {
   Handles() = default;
   Handles(const Handles&) = delete;
   Handles& operator=(const Handles&) = delete;
+  Handles(Handles&&) = delete;
+  Handles& operator=(Handles&&) = delete;
 
   ~Handles() {
     if (connected) {
@@ -509,6 +526,11 @@ class OdbcConnection final : public Connection {
     escape_ = info_text(h_->dbc, SQL_SEARCH_PATTERN_ESCAPE);
   }
 
+  OdbcConnection(const OdbcConnection&) = delete;
+  OdbcConnection& operator=(const OdbcConnection&) = delete;
+  OdbcConnection(OdbcConnection&&) = delete;
+  OdbcConnection& operator=(OdbcConnection&&) = delete;
+
   ~OdbcConnection() override {
     if (!autocommit()) {
       SQLEndTran(SQL_HANDLE_DBC, h_->dbc, SQL_ROLLBACK);
@@ -541,7 +563,15 @@ class OdbcConnection final : public Connection {
 
   void commit() override {
     if (!SQL_SUCCEEDED(SQLEndTran(SQL_HANDLE_DBC, h_->dbc, SQL_COMMIT))) {
-      throw odbc_failure(SQL_HANDLE_DBC, h_->dbc, OdbcPhase::commit, "committing");
+      Error e = odbc_failure(SQL_HANDLE_DBC, h_->dbc, OdbcPhase::commit, "committing");
+      if (!e.poisons_connection()) {
+        // The server refused the commit (a deferred constraint, a serialization failure):
+        // end the transaction so the connection does not stay in manual-commit mode.
+        SQLEndTran(SQL_HANDLE_DBC, h_->dbc, SQL_ROLLBACK);
+        SQLSetConnectAttr(h_->dbc, SQL_ATTR_AUTOCOMMIT, attr_value(SQL_AUTOCOMMIT_ON),
+                          SQL_IS_UINTEGER);
+      }
+      throw e;
     }
     set_autocommit(true, "ending the transaction");
   }
@@ -556,27 +586,20 @@ class OdbcConnection final : public Connection {
 
   std::int64_t bulk_insert(std::string_view table, const std::vector<std::string>& columns,
                            RowSource& rows) override {
-    // One prepared INSERT with '?' markers (ODBC's, whatever the dialect), executed per row.
-    std::string sql = fmt::format("INSERT INTO {} (", dialect_.ident(table));
-    std::string marks;
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      sql += (i ? ", " : "") + dialect_.ident(columns[i]);
-      marks += i ? ", ?" : "?";
-    }
-    sql += ") VALUES (" + marks + ")";
+    // Multi-row INSERTs with '?' markers (ODBC's, whatever the dialect), one prepared statement
+    // per batch size, so a batch is one round trip. Oracle has no multi-row VALUES: one row.
+    std::size_t width = std::max<std::size_t>(columns.size(), 1);
+    std::size_t per_batch =
+        dialect_.name() == "oracle"
+            ? 1
+            : std::clamp<std::size_t>(caps_.max_placeholders / width, 1, kBulkRows);
     std::optional<Transaction> tx;
     if (autocommit()) {
       tx.emplace(*this);
     }
-    OdbcStatement st(h_->dbc);
-    WideText text = odbc_widen(sql);
     std::string what = fmt::format("bulk inserting into {}", table);
-    st.check(SQLPrepareW(st.get(), text.data(), SQL_NTS), what);
-    std::vector<std::size_t> order(columns.size());
-    for (std::size_t i = 0; i < order.size(); ++i) {
-      order[i] = i;
-    }
-    std::vector<ParamBuffer> buffers;
+    std::unique_ptr<OdbcStatement> full;  // prepared on first use for per_batch rows
+    std::vector<Value> batch;
     std::int64_t n = 0;
     Row row;
     while (rows.next(row)) {
@@ -585,9 +608,18 @@ class OdbcConnection final : public Connection {
                     fmt::format("bulk insert into {}: row has {} values for {} columns", table,
                                 row.size(), columns.size()));
       }
-      bind_params(st, row, order, buffers);
-      st.check(SQLExecute(st.get()), what);
+      batch.insert(batch.end(), row.begin(), row.end());
       ++n;
+      if (batch.size() == per_batch * columns.size()) {
+        if (!full) {
+          full = prepare_insert(table, columns, per_batch, what);
+        }
+        execute_batch(*full, batch, what);
+        batch.clear();
+      }
+    }
+    if (!batch.empty()) {
+      execute_batch(*prepare_insert(table, columns, batch.size() / width, what), batch, what);
     }
     if (tx) {
       tx->commit();
@@ -646,15 +678,21 @@ class OdbcConnection final : public Connection {
       std::optional<Value> v = query_value(sql, {});
       return v && !v->is_null() ? v->to_text() : std::string();
     };
+    // The drivers' SQL_DBMS_VER is zero-padded and, for psqlodbc, not the server's own text.
     if (name == "postgresql") {
       execute("SET TIME ZONE 'UTC'", {});
       schema_ = text_of("SELECT current_schema()");
+      std::string v = text_of("SHOW server_version");
+      version_ = "PostgreSQL " + v.substr(0, v.find(' '));
     } else if (name == "mysql") {
       execute(
           "SET SESSION time_zone = '+00:00', sql_mode = "
           "'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
           {});
       catalog_ = text_of("SELECT DATABASE()");
+      std::string v = text_of("SELECT VERSION()");
+      bool mariadb = v.find("MariaDB") != std::string::npos;
+      version_ = fmt::format("{} {}", mariadb ? "MariaDB" : "MySQL", v.substr(0, v.find('-')));
     } else if (name == "mssql") {
       catalog_ = text_of("SELECT DB_NAME()");
       schema_ = text_of("SELECT SCHEMA_NAME()");
@@ -669,6 +707,35 @@ class OdbcConnection final : public Connection {
   }
 
  private:
+  std::unique_ptr<OdbcStatement> prepare_insert(std::string_view table,
+                                                const std::vector<std::string>& columns,
+                                                std::size_t rows, std::string_view what) {
+    std::string tuple;
+    std::string sql = fmt::format("INSERT INTO {} (", dialect_.ident(table));
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      sql += (i ? ", " : "") + dialect_.ident(columns[i]);
+      tuple += i ? ", ?" : "(?";
+    }
+    sql += ") VALUES ";
+    for (std::size_t r = 0; r < rows; ++r) {
+      sql += (r ? ", " : "") + tuple + ")";
+    }
+    auto st = std::make_unique<OdbcStatement>(h_->dbc);
+    WideText text = odbc_widen(sql);
+    st->check(SQLPrepareW(st->get(), text.data(), SQL_NTS), what);
+    return st;
+  }
+
+  void execute_batch(OdbcStatement& st, const std::vector<Value>& values, std::string_view what) {
+    std::vector<std::size_t> order(values.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      order[i] = i;
+    }
+    std::vector<ParamBuffer> buffers;
+    bind_params(st, values, order, buffers);
+    st.check(SQLExecute(st.get()), what);
+  }
+
   void run(OdbcStatement& st, std::string_view sql, std::span<const Value> params) {
     Translated t = translate(dialect_, sql, params.size());
     std::vector<ParamBuffer> buffers;
@@ -688,8 +755,8 @@ class OdbcConnection final : public Connection {
 
   void set_autocommit(bool on, std::string_view what) {
     SQLULEN value = on ? SQL_AUTOCOMMIT_ON : SQL_AUTOCOMMIT_OFF;
-    if (!SQL_SUCCEEDED(SQLSetConnectAttr(h_->dbc, SQL_ATTR_AUTOCOMMIT,
-                                         reinterpret_cast<SQLPOINTER>(value), SQL_IS_UINTEGER))) {
+    if (!SQL_SUCCEEDED(
+            SQLSetConnectAttr(h_->dbc, SQL_ATTR_AUTOCOMMIT, attr_value(value), SQL_IS_UINTEGER))) {
       throw odbc_failure(SQL_HANDLE_DBC, h_->dbc, OdbcPhase::statement, what);
     }
   }
@@ -942,12 +1009,12 @@ std::unique_ptr<Connection> open_odbc(const ConnectionSpec& spec, const OpenOpti
   if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &h->env))) {
     throw Error(ErrorKind::internal, "cannot allocate an ODBC environment");
   }
-  SQLSetEnvAttr(h->env, SQL_ATTR_ODBC_VERSION, reinterpret_cast<SQLPOINTER>(SQL_OV_ODBC3), 0);
+  SQLSetEnvAttr(h->env, SQL_ATTR_ODBC_VERSION, attr_value(SQL_OV_ODBC3), 0);
   if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, h->env, &h->dbc))) {
     throw odbc_failure(SQL_HANDLE_ENV, h->env, OdbcPhase::connect, "allocating a connection");
   }
   auto timeout = static_cast<SQLULEN>(std::max(1, options.connect_timeout_s));
-  SQLSetConnectAttr(h->dbc, SQL_ATTR_LOGIN_TIMEOUT, reinterpret_cast<SQLPOINTER>(timeout), 0);
+  SQLSetConnectAttr(h->dbc, SQL_ATTR_LOGIN_TIMEOUT, attr_value(timeout), 0);
 
   std::string conn = with_driver_defaults(spec.odbc, options);
   const std::string& password = spec.password.reveal();
