@@ -220,6 +220,46 @@ TEST_F(Backend, DescribesColumnsKeysForeignKeysAndIndexes) {
   EXPECT_TRUE(apps->find_column("ID")->generated);
 }
 
+TEST_F(Backend, HostileIdentifiersAreQuotedEverywhere) {
+  const std::string table = "x\"y`z]w; DROP TABLE SAMPLE; --";
+  const std::string column = "c 'o\" `l";
+  create_sample();
+  db::TableDef t;
+  t.name = table;
+  t.columns = {db::Column{"ID", db::TypeKind::integer, 0, "", false, {}, false, ""},
+               db::Column{column, db::TypeKind::varchar, 50, "", true, {}, false, ""}};
+  t.primary_key = {"ID"};
+  for (const std::string& s : d().create_table(t)) {
+    conn_->execute(s);
+  }
+  class Rows final : public db::RowSource {
+   public:
+    bool next(db::Row& row) override {
+      if (n_ == 3) {
+        return false;
+      }
+      row = {Value(n_), Value("'); DROP TABLE SAMPLE; --")};
+      ++n_;
+      return true;
+    }
+
+   private:
+    std::int64_t n_ = 0;
+  } rows;
+  EXPECT_EQ(conn_->bulk_insert(table, {"ID", column}, rows), 3);
+  EXPECT_EQ(count(table), 3);
+  EXPECT_TRUE(conn_->describe_table("SAMPLE"));  // still there
+  std::vector<std::string> tables = conn_->list_tables();
+  EXPECT_NE(std::find(tables.begin(), tables.end(), table), tables.end());
+  std::optional<db::TableDef> got = conn_->describe_table(table);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->columns.size(), 2U);
+  EXPECT_EQ(got->columns[1].name, column);
+  ASSERT_EQ(got->primary_key.size(), 1U);
+  EXPECT_TRUE(db::same_ident(got->primary_key[0], "ID"));  // bare: lower case in PostgreSQL
+  EXPECT_TRUE(conn_->table_size_bytes(table).has_value() || !conn_->capabilities().table_sizes);
+}
+
 TEST_F(Backend, UpsertInsertsThenUpdatesByKey) {
   create_sample();
   std::string sql = d().upsert("SAMPLE", {"ID", "NAME"}, {"ID"});
