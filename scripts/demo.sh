@@ -14,7 +14,8 @@ echo "== cutover schema create: the old deployment's tables (IS 5.8.0)"
 "$cutover" schema create "sqlite:$demo/is-5.8.0.db" --product is --version 5.8.0
 echo
 echo "== cutover schema fill: 50,000 access tokens and everything around them"
-"$cutover" schema fill "sqlite:$demo/is-5.8.0.db" --rows 50000 --seed 1
+"$cutover" schema fill "sqlite:$demo/is-5.8.0.db" --rows 50000 --seed 1 \
+  --base-time "$(date -u "+%Y-%m-%d %H:%M:%S")"
 echo
 echo "== cutover inspect: what an operator has before migrating"
 "$cutover" inspect "sqlite:$demo/is-5.8.0.db"

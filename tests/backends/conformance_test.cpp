@@ -232,6 +232,7 @@ TEST_F(Backend, HostileIdentifiersAreQuotedEverywhere) {
   for (const std::string& s : d().create_table(t)) {
     conn_->execute(s);
   }
+
   class Rows final : public db::RowSource {
    public:
     bool next(db::Row& row) override {
@@ -246,6 +247,7 @@ TEST_F(Backend, HostileIdentifiersAreQuotedEverywhere) {
    private:
     std::int64_t n_ = 0;
   } rows;
+
   EXPECT_EQ(conn_->bulk_insert(table, {"ID", column}, rows), 3);
   EXPECT_EQ(count(table), 3);
   EXPECT_TRUE(conn_->describe_table("SAMPLE"));  // still there
