@@ -73,11 +73,11 @@ int run_inspect(const InspectArgs& a) {
                   "give --home IS_HOME --datasource ID, without a URL");
     }
     db::ConnectionSpec spec = datasource_spec(*home, a.datasource, a.db.password_file);
-    std::unique_ptr<db::Connection> conn = open_db(spec);
+    std::unique_ptr<db::Connection> conn = open_db(spec, /*create=*/false, /*read_only=*/true);
     report = plan::inspect(*conn, spec.redacted(), a.options);
   } else if (!a.db.url.empty()) {
     db::ConnectionSpec spec = a.db.spec();
-    std::unique_ptr<db::Connection> conn = open_db(spec);
+    std::unique_ptr<db::Connection> conn = open_db(spec, /*create=*/false, /*read_only=*/true);
     report = plan::inspect(*conn, spec.redacted(), a.options);
   }
   if (a.json) {
@@ -97,7 +97,7 @@ void add_inspect_command(CLI::App& app, Runner& selected) {
       "describe a deployment: engine, product version (fingerprint over the catalogue), table "
       "sizes, tokens eligible for cleanup; with --home also its databases, registry versioning "
       "and custom components. Reads only.");
-  args->db.add_to(*c, false);
+  args->db.add_to(*c);
   c->add_option("--home", args->home,
                 "product home (IS_HOME): read repository/conf and repository/components")
       ->check(CLI::ExistingDirectory);

@@ -95,7 +95,7 @@ void add_schema_commands(CLI::App& app, Runner& selected) {
       "create",
       "create a product version's tables (our DDL from the catalogue) in an empty database, "
       "all or nothing; or print that DDL for any of seven dialects");
-  create->db.add_to(*c, false);
+  create->db.add_to(*c);
   c->add_option("--product", create->product, "product: is (WSO2 Identity Server)")
       ->capture_default_str();
   c->add_option("--version", create->version,
@@ -114,7 +114,7 @@ void add_schema_commands(CLI::App& app, Runner& selected) {
       "fill",
       "load realistic, deterministic data into an empty schema created by 'schema create' or "
       "WSO2's scripts (one transaction; nothing is left half-loaded)");
-  fill->db.add_to(*f, true);
+  fill->db.add_to(*f);
   f->add_option("--rows", fill->fill.rows,
                 "access-token rows; other tables are sized from it (scopes ~2x, codes 1/4, "
                 "sessions 1/10, ...)")

@@ -33,18 +33,15 @@ const char* exit_code_help() {
          "  130  interrupted (Ctrl-C); the interrupted step was rolled back\n";
 }
 
-void DbOptions::add_to(CLI::App& cmd, bool required) {
+void DbOptions::add_to(CLI::App& cmd) {
   CLI::Option* pos = cmd.add_option("url", url,
                                     "database URL: sqlite:PATH, postgresql://USER@HOST:PORT/DB, "
                                     "mysql://USER@HOST:PORT/DB, odbc:CONNECTION-STRING");
   CLI::Option* flag = cmd.add_option("--db", url, "database URL (same as the positional URL)");
   pos->excludes(flag);
   flag->excludes(pos);
-  if (required) {
-    pos->required(false);
-  }
   cmd.add_option("--password-file", password_file,
-                 "read the password from the first line of FILE (else CUTOVER_DB_PASSWORD)")
+                 "read the password from the first line of FILE (wins over CUTOVER_DB_PASSWORD)")
       ->check(CLI::ExistingFile);
 }
 
@@ -60,9 +57,11 @@ db::ConnectionSpec DbOptions::spec() const {
   return spec;
 }
 
-std::unique_ptr<db::Connection> open_db(const db::ConnectionSpec& spec, bool create) {
+std::unique_ptr<db::Connection> open_db(const db::ConnectionSpec& spec, bool create,
+                                        bool read_only) {
   db::OpenOptions options;
   options.create = create;
+  options.read_only = read_only;
   return db::open(spec, options);
 }
 

@@ -16,15 +16,17 @@ struct DbOptions {
   std::string url;
   std::string password_file;
 
-  /// Adds `url` (positional) and `--db`, `--password-file` to the command.
-  void add_to(CLI::App& cmd, bool required);
+  /// Adds `url` (positional) and `--db`, `--password-file` to the command; spec() reports a
+  /// missing URL, so commands that can work without one (--print-sql, --home) may omit it.
+  void add_to(CLI::App& cmd);
   /// Parses the URL (refusing a password in it) and adds the password from
   /// CUTOVER_DB_PASSWORD or --password-file.
   db::ConnectionSpec spec() const;
 };
 
 /// Opens the database, creating a SQLite file only when `create` is set.
-std::unique_ptr<db::Connection> open_db(const db::ConnectionSpec& spec, bool create = false);
+std::unique_ptr<db::Connection> open_db(const db::ConnectionSpec& spec, bool create = false,
+                                        bool read_only = false);
 
 /// 1234567 -> "1,234,567"; bytes -> "12.3 MiB".
 std::string group_digits(std::int64_t n);

@@ -26,10 +26,20 @@ std::string match_text(const plan::VersionMatch& m, const std::string& title) {
   return out + ")";
 }
 
-}  // namespace
+// Names in a report come from databases and files an attacker may control: control
+// characters (terminal escapes) are shown as '?', never sent to the terminal.
+std::string printable(std::string text) {
+  for (char& c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\n') || u == 0x7f) {
+      c = '?';
+    }
+  }
+  return text;
+}
 
-std::string inspect_text(const std::optional<plan::InspectReport>& db,
-                         const std::optional<plan::HomeReport>& home) {
+std::string inspect_text_raw(const std::optional<plan::InspectReport>& db,
+                             const std::optional<plan::HomeReport>& home) {
   std::string out;
   if (db) {
     const plan::InspectReport& r = *db;
@@ -112,6 +122,13 @@ std::string inspect_text(const std::optional<plan::InspectReport>& db,
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string inspect_text(const std::optional<plan::InspectReport>& db,
+                         const std::optional<plan::HomeReport>& home) {
+  return printable(inspect_text_raw(db, home));
 }
 
 nlohmann::json inspect_json(const std::optional<plan::InspectReport>& db,

@@ -23,8 +23,9 @@ class Secret {
   std::string value_;
 };
 
-/// Where a password for one connection comes from, in order: the named environment variable,
-/// then the password file (first line, trailing newline removed). nullopt when neither is set.
+/// Where a password for one connection comes from, in order: the password file when one is
+/// given (first line, trailing newline removed), else the named environment variable. nullopt
+/// when neither is set.
 /// Throws an io error naming the file (never its contents) when the file cannot be read.
 std::optional<Secret> password_from(std::string_view env_var, std::string_view password_file);
 

@@ -22,6 +22,7 @@ class Dialect;
 /// How a backend opens a database.
 struct OpenOptions {
   bool create = false;         ///< SQLite: create the file when missing (schema create)
+  bool read_only = false;      ///< the caller only reads (inspect): no write access needed
   int connect_timeout_s = 10;  ///< server backends: give up connecting after this long
 };
 

@@ -13,6 +13,38 @@ namespace cutover::db {
 
 namespace {
 
+// A connection-string key that carries a secret: PWD, Password, and anything else whose name
+// holds "password" or "pwd" (drivers trim spaces around '=', so " Password = x" counts too).
+bool is_secret_key(std::string_view key) {
+  std::string k = to_lower(key);
+  k.erase(0, k.find_first_not_of(" \t"));
+  k.erase(k.find_last_not_of(" \t") + 1);
+  return k == "pwd" || k.find("password") != std::string::npos ||
+         k.find("pwd") != std::string::npos;
+}
+
+// Splits "k=v;k=v" into items; a value in braces may hold ';'.
+std::vector<std::string> odbc_items(std::string_view conn) {
+  std::vector<std::string> items;
+  std::string item;
+  int depth = 0;
+  for (char c : conn) {
+    if (c == '{') {
+      ++depth;
+    } else if (c == '}' && depth > 0) {
+      --depth;
+    }
+    if (c == ';' && depth == 0) {
+      items.push_back(item);
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  items.push_back(item);
+  return items;
+}
+
 constexpr std::string_view kPasswordHint =
     "a password on the command line is visible to every user of this machine; set "
     "CUTOVER_DB_PASSWORD (CUTOVER_SOURCE_PASSWORD / CUTOVER_TARGET_PASSWORD for two databases) "
@@ -86,10 +118,26 @@ ConnectionSpec parse_server_url(std::string scheme, std::string_view rest, UrlOr
     spec.user = percent_decode(userinfo);
   }
   std::string_view host = authority;
-  if (std::size_t colon = authority.rfind(':');
-      colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
-    host = authority.substr(0, colon);
-    std::string_view port = authority.substr(colon + 1);
+  std::string_view after_host = authority;
+  if (!authority.empty() && authority.front() == '[') {
+    // [IPv6]:port
+    std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      throw Error(ErrorKind::usage, "unclosed '[' in the host of a database URL",
+                  "write an IPv6 host as [::1]");
+    }
+    host = authority.substr(1, close - 1);
+    after_host = authority.substr(close + 1);
+    if (!after_host.empty() && after_host.front() != ':') {
+      throw Error(ErrorKind::usage, "unexpected text after ']' in a database URL",
+                  "write it as scheme://user@[::1]:port/database");
+    }
+  }
+  if (std::size_t colon = after_host.rfind(':'); colon != std::string_view::npos) {
+    if (after_host.data() == authority.data()) {
+      host = authority.substr(0, colon);
+    }
+    std::string_view port = after_host.substr(colon + 1);
     int p = 0;
     auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
     if (ec != std::errc() || ptr != port.data() + port.size() || p <= 0 || p > 65535) {
@@ -106,7 +154,7 @@ ConnectionSpec parse_server_url(std::string scheme, std::string_view rest, UrlOr
     std::size_t eq = kv.find('=');
     std::string key = to_lower(kv.substr(0, eq));
     std::string value = eq == std::string_view::npos ? "" : percent_decode(kv.substr(eq + 1));
-    if (key == "password" || key == "pwd") {
+    if (is_secret_key(key)) {
       if (origin == UrlOrigin::argv) {
         throw Error(ErrorKind::usage, "refusing a password inside a URL on the command line",
                     std::string(kPasswordHint));
@@ -126,19 +174,11 @@ ConnectionSpec parse_server_url(std::string scheme, std::string_view rest, UrlOr
 }
 
 bool odbc_has_password(std::string_view conn) {
-  std::string lower = to_lower(conn);
-  std::size_t pos = 0;
-  while (pos < lower.size()) {
-    std::size_t end = lower.find(';', pos);
-    std::string item = lower.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    item.erase(0, item.find_first_not_of(' '));
-    if (item.rfind("pwd=", 0) == 0 || item.rfind("password=", 0) == 0) {
+  for (const std::string& item : odbc_items(conn)) {
+    std::size_t eq = item.find('=');
+    if (eq != std::string::npos && is_secret_key(std::string_view(item).substr(0, eq))) {
       return true;
     }
-    if (end == std::string::npos) {
-      break;
-    }
-    pos = end + 1;
   }
   return false;
 }
@@ -225,26 +265,16 @@ std::string ConnectionSpec::redacted() const {
     return "sqlite:" + path;
   }
   if (scheme == "odbc") {
-    // Drop any PWD=/Password= item rather than trying to mask it in place.
     std::string out = "odbc:";
-    std::size_t pos = 0;
     bool first = true;
-    while (pos <= odbc.size()) {
-      std::size_t end = odbc.find(';', pos);
-      std::string item = odbc.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-      std::string lower = to_lower(item);
-      lower.erase(0, lower.find_first_not_of(' '));
-      if (!item.empty()) {
-        if (!first) {
-          out += ';';
-        }
-        out += (lower.rfind("pwd=", 0) == 0 || lower.rfind("password=", 0) == 0) ? "PWD=***" : item;
-        first = false;
+    for (const std::string& item : odbc_items(odbc)) {
+      if (item.empty()) {
+        continue;
       }
-      if (end == std::string::npos) {
-        break;
-      }
-      pos = end + 1;
+      std::size_t eq = item.find('=');
+      bool secret = eq != std::string::npos && is_secret_key(std::string_view(item).substr(0, eq));
+      out += (first ? "" : ";") + (secret ? item.substr(0, eq) + "=***" : item);
+      first = false;
     }
     return out;
   }
@@ -252,7 +282,12 @@ std::string ConnectionSpec::redacted() const {
   if (!user.empty()) {
     out += user + (password.empty() ? "" : ":***") + "@";
   }
-  out += host.find('/') != std::string::npos ? fmt::format("[{}]", host) : host;
+  // Written back the way parse_url reads it: socket paths percent-encoded, IPv6 in brackets.
+  std::string h;
+  for (char c : host) {
+    h += c == '/' ? std::string("%2F") : std::string(1, c);
+  }
+  out += host.find(':') != std::string::npos ? "[" + h + "]" : h;
   if (port != 0) {
     out += fmt::format(":{}", port);
   }

@@ -83,3 +83,30 @@ TEST(Url, RejectsMalformedUrls) {
 
 }  // namespace
 }  // namespace cutover::db
+
+namespace cutover::db {
+namespace {
+
+TEST(Url, PasswordKeysAreFoundWhateverTheirSpelling) {
+  for (const char* url :
+       {"odbc:Driver={MariaDB};User=u;Password =secret", "odbc:Driver={X}; PASSWORD = secret",
+        "odbc:DSN=x;pwd=secret", "postgresql://u@h/d?sslpassword=secret"}) {
+    EXPECT_EQ(kind_of(url), ErrorKind::usage) << url;
+  }
+  ConnectionSpec o = parse_url("odbc:Driver={X};User=u; Password = secret", UrlOrigin::config_file);
+  EXPECT_EQ(o.redacted().find("secret"), std::string::npos) << o.redacted();
+  ConnectionSpec b = parse_url("odbc:Driver={A;B};Server=h", UrlOrigin::argv);
+  EXPECT_EQ(b.redacted(), "odbc:Driver={A;B};Server=h");
+}
+
+TEST(Url, Ipv6HostsAndSocketsRoundTrip) {
+  ConnectionSpec s = parse_url("postgresql://u@[::1]:5433/d", UrlOrigin::argv);
+  EXPECT_EQ(s.host, "::1");
+  EXPECT_EQ(s.port, 5433);
+  EXPECT_EQ(s.redacted(), "postgresql://u@[::1]:5433/d");
+  ConnectionSpec sock = parse_url("postgresql://u@%2Ftmp%2Fs:5432/d", UrlOrigin::argv);
+  EXPECT_EQ(parse_url(sock.redacted(), UrlOrigin::argv).host, "/tmp/s");
+}
+
+}  // namespace
+}  // namespace cutover::db

@@ -1,6 +1,9 @@
 #include "plan/home.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 
@@ -29,6 +32,9 @@ void split_host_db(std::string rest, std::string& host, std::string& port, std::
   }
   std::size_t slash = rest.find('/');
   std::string authority = rest.substr(0, slash);
+  if (std::size_t at = authority.rfind('@'); at != std::string::npos) {
+    authority = authority.substr(at + 1);  // user:password@ is never part of the host
+  }
   db = slash == std::string::npos ? "" : rest.substr(slash + 1);
   if (std::size_t comma = authority.find(','); comma != std::string::npos) {
     authority = authority.substr(0, comma);  // first host of a failover list
@@ -73,6 +79,18 @@ std::string read_zip_entry(const std::string& path, const char* entry, std::stri
 }
 
 void read_deployment_toml(const fs::path& file, HomeReport& report) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    throw Error(ErrorKind::config, fmt::format("{} is not a regular file", file.string()),
+                "repository/conf/deployment.toml must be the product's configuration file");
+  }
+  if (FILE* f = std::fopen(file.c_str(), "rb"); f != nullptr) {
+    std::fclose(f);
+  } else {
+    throw Error(ErrorKind::io,
+                fmt::format("cannot read {}: {}", file.string(), std::strerror(errno)),
+                "check that the file is readable by this user");
+  }
   toml::table root;
   try {
     root = toml::parse_file(file.string());
@@ -189,16 +207,37 @@ void read_registry_xml(const fs::path& file, HomeReport& report) {
 
 }  // namespace
 
+std::string redact_jdbc(const std::string& url) {
+  std::string out = url;
+  // user:password@host (MySQL, PostgreSQL) and Oracle's thin user/password@host.
+  if (std::size_t at = out.find('@'); at != std::string::npos) {
+    std::size_t start = out.rfind("//", at);
+    start = start == std::string::npos ? out.rfind(':', at) : start + 1;
+    std::size_t sep = out.find_first_of(":/", start + 1);
+    if (start != std::string::npos && sep != std::string::npos && sep < at) {
+      out = out.substr(0, sep + 1) + "***" + out.substr(at);
+    }
+  }
+  // ?password=x&..., ;password=x;... in any letter case, and pwd=.
+  std::string lower = db::to_lower(out);
+  for (const char* key : {"password=", "pwd="}) {
+    std::size_t pos = 0;
+    while ((pos = lower.find(key, pos)) != std::string::npos) {
+      std::size_t value = pos + std::string(key).size();
+      std::size_t end = out.find_first_of("&;", value);
+      end = end == std::string::npos ? out.size() : end;
+      out = out.substr(0, value) + "***" + out.substr(end);
+      lower = db::to_lower(out);
+      pos = value + 3;
+    }
+  }
+  return out;
+}
+
 HomeDatabase describe_jdbc(std::string id, const std::string& jdbc_url) {
   HomeDatabase d;
   d.id = std::move(id);
-  // A JDBC URL may carry a password parameter; keep everything before any.
-  d.jdbc_url = jdbc_url;
-  for (const char* key : {"password=", "Password=", "PASSWORD="}) {
-    if (std::size_t at = d.jdbc_url.find(key); at != std::string::npos) {
-      d.jdbc_url = d.jdbc_url.substr(0, at) + key + "***";
-    }
-  }
+  d.jdbc_url = redact_jdbc(jdbc_url);
   std::string host;
   std::string port;
   std::string database;

@@ -66,6 +66,10 @@ HomeReport read_home(const std::string& home);
 /// JDBC URL to engine name and, where cutover can open it, a cutover URL (no password).
 HomeDatabase describe_jdbc(std::string id, const std::string& jdbc_url);
 
+/// The JDBC URL with every password in it (userinfo, Oracle user/password@, password= and pwd=
+/// parameters in any case) replaced by "***".
+std::string redact_jdbc(const std::string& url);
+
 /// Fills d.user, the password and d.spec from the configured credentials.
 void set_credentials(HomeDatabase& d, const std::string& user,
                      const std::optional<std::string>& password, bool encrypted);

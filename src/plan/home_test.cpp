@@ -29,6 +29,21 @@ TEST(Home, JdbcPasswordParametersAreMasked) {
   EXPECT_EQ(d.jdbc_url.find("topsecret"), std::string::npos);
 }
 
+TEST(Home, EveryPasswordShapeInAJdbcUrlIsMasked) {
+  for (const char* url :
+       {"jdbc:oracle:thin:scott/tiger@db:1521/ORCL", "jdbc:mysql://wso2:tiger@dbhost:3306/shared",
+        "jdbc:mysql://h:3306/db?user=a&pAssWord=tiger&x=1",
+        "jdbc:sqlserver://db:1433;databaseName=W;pwd=tiger",
+        "jdbc:postgresql://h/d?password=tiger"}) {
+    HomeDatabase d = describe_jdbc("x", url);
+    EXPECT_EQ(d.jdbc_url.find("tiger"), std::string::npos) << d.jdbc_url;
+    EXPECT_EQ(d.cutover_url.value_or("").find("tiger"), std::string::npos) << url;
+  }
+  EXPECT_EQ(
+      describe_jdbc("x", "jdbc:mysql://wso2:tiger@dbhost:3306/shared").cutover_url.value_or(""),
+      "mysql://USER@dbhost:3306/shared");
+}
+
 TEST(Home, ManifestContinuationLinesAndQuotedImports) {
   std::string mf =
       "Manifest-Version: 1.0\r\n"

@@ -5,8 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "core/cancel.h"
 #include "core/error.h"
 #include "db/dialect.h"
+#include "schema/fill_values.h"
 
 namespace cutover::plan {
 
@@ -24,11 +26,8 @@ namespace {
 // "YYYY-MM-DD HH:MM:SS" minus hours, without a database round trip.
 std::string minus_hours(const std::string& utc, int hours) {
   std::tm tm{};
-  if (strptime(utc.c_str(), "%Y-%m-%d %H:%M:%S", &tm) == nullptr) {
-    throw Error(ErrorKind::usage, fmt::format("invalid time '{}'", utc),
-                "write it as YYYY-MM-DD HH:MM:SS (UTC)");
-  }
-  std::time_t t = timegm(&tm) - static_cast<std::time_t>(hours) * 3600;
+  std::time_t t =
+      static_cast<std::time_t>(schema::parse_utc(utc)) - static_cast<std::time_t>(hours) * 3600;
   gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
@@ -119,6 +118,7 @@ InspectReport inspect(db::Connection& conn, const std::string& target,
 
   // Sizes: rows of every catalogued table, bytes where the engine reports them.
   for (const auto& [upper, def] : live) {
+    throw_if_cancelled();
     TableStats s;
     s.name = def.name;
     s.rows =

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/cancel.h"
 #include "core/error.h"
 
 namespace cutover::schema {
@@ -74,6 +75,7 @@ CreateResult create_schema(db::Connection& conn, const Product& product, int ver
     db::Transaction tx(conn);
     for (const db::TableDef& t : tables) {
       for (const std::string& s : dialect.create_table(t)) {
+        throw_if_cancelled();
         conn.execute(s);
         ++result.statements;
       }
@@ -90,9 +92,11 @@ CreateResult create_schema(db::Connection& conn, const Product& product, int ver
     for (const db::TableDef& t : tables) {
       current = t.name;
       std::vector<std::string> stmts = dialect.create_table(t);
+      throw_if_cancelled();
       conn.execute(stmts.front());
       created.push_back(&t);
       for (std::size_t i = 1; i < stmts.size(); ++i) {
+        throw_if_cancelled();
         conn.execute(stmts[i]);
       }
       result.statements += static_cast<int>(stmts.size());

@@ -69,8 +69,12 @@ class TableWriter {
       } else if (!c.nullable && c.default_value.kind == db::DefaultValue::Kind::none &&
                  !c.generated) {
         throw Error(
-            ErrorKind::internal,
-            fmt::format("fill has no values for {}.{} (NOT NULL, no default)", live.name, c.name));
+            ErrorKind::config,
+            fmt::format("cannot fill {}: column {} is NOT NULL without a default and is not "
+                        "part of the catalogued schema",
+                        live.name, c.name),
+            "fill loads schemas as WSO2 defines them; give the column a default or fill a "
+            "database created by 'cutover schema create'");
       }
     }
   }

@@ -52,6 +52,26 @@ run 2 schema fill "sqlite:$WORK/is.db" --rows 50
 expect_in "$ERR" "already has rows" "fill over existing rows"
 [ "$before" = "$(sqlite3 "$WORK/is.db" "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN")" ] || fail "rows changed"
 
+# A directory is not a database; a read-only database can still be inspected.
+run 2 inspect "sqlite:$WORK"
+expect_in "$ERR" "is a directory" "directory as database"
+mkdir -p "$WORK/ro"
+run 0 schema create "sqlite:$WORK/ro/is.db" --version 7.1.0
+chmod 555 "$WORK/ro"
+chmod 444 "$WORK/ro/is.db"
+if [ "$(id -u)" = "0" ]; then
+  chmod 755 "$WORK"
+  OUT=$(runuser -u nobody -- "$CUTOVER" inspect "sqlite:$WORK/ro/is.db" 2>&1) || fail "read-only inspect: $OUT"
+else
+  run 0 inspect "sqlite:$WORK/ro/is.db"
+fi
+expect_in "$OUT" "7.1.0" "read-only database inspected"
+chmod 755 "$WORK/ro"
+
+# An explicit --password-file wins over the environment; an unreadable one is named.
+run 2 inspect "sqlite:$WORK/is.db" --password-file "$WORK/nope"
+expect_in "$ERR" "nope" "missing password file named"
+
 # Usage errors and help.
 run 2 frobnicate
 run 2 schema create "sqlite:$WORK/y.db"

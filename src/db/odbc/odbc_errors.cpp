@@ -115,7 +115,8 @@ Error odbc_error_from(const OdbcDiag& d, OdbcPhase phase, std::string_view what)
   if (starts_with(state, "28") ||
       (connect &&
        (contains(d.message, "password authentication failed") ||
-        contains(d.message, "access denied") || contains(d.message, "authentication failed")))) {
+        contains(d.message, "access denied") || contains(d.message, "authentication failed") ||
+        contains(d.message, "no password supplied")))) {
     kind = ErrorKind::auth;
     hint = kPasswordHint;
   } else if (state == "IM002" || state == "IM003" || state == "IM004" ||

@@ -278,6 +278,11 @@ class PostgresConnection final : public Connection {
                   "reconnect and check whether the change is there before running it again");
     }
     check(r.get(), "committing");
+    // A transaction that already failed "commits" as ROLLBACK: nothing was written.
+    if (std::string(PQcmdStatus(r.get())) == "ROLLBACK") {
+      throw Error(ErrorKind::sql, "PostgreSQL rolled the transaction back instead of committing it",
+                  "an earlier statement in the transaction failed; nothing was written");
+    }
   }
 
   void rollback() override {

@@ -335,6 +335,37 @@ class SqliteConnection final : public Connection {
 
 }  // namespace
 
+namespace {
+
+// "file:" URI for sqlite3_open_v2 with SQLITE_OPEN_URI; %, ? and # must be escaped in the path.
+std::string file_uri(const std::string& path, const char* query) {
+  std::string out = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out + query;
+}
+
+std::unique_ptr<SqliteConnection> open_handle(const std::string& name, int flags,
+                                              const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = sqlite_error(db, rc, fmt::format("cannot open SQLite database {}", path));
+    sqlite3_close_v2(db);
+    throw e;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_extended_result_codes(db, 1);
+  return std::make_unique<SqliteConnection>(db, path);
+}
+
+}  // namespace
+
 std::unique_ptr<Connection> open_sqlite(const ConnectionSpec& spec, const OpenOptions& options) {
   struct stat st {};
 
@@ -343,18 +374,30 @@ std::unique_ptr<Connection> open_sqlite(const ConnectionSpec& spec, const OpenOp
     throw Error(ErrorKind::config, fmt::format("SQLite database {} does not exist", spec.path),
                 "check the path; 'cutover schema create' makes a new database");
   }
-  int flags =
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(spec.path.c_str(), &db, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    Error e = sqlite_error(db, rc, fmt::format("cannot open SQLite database {}", spec.path));
-    sqlite3_close_v2(db);
-    throw e;
+  if (exists && S_ISDIR(st.st_mode)) {
+    throw Error(ErrorKind::config,
+                fmt::format("{} is a directory, not a SQLite database", spec.path),
+                "name the database file, e.g. sqlite:" + spec.path + "/is.db");
   }
-  auto conn = std::make_unique<SqliteConnection>(db, spec.path);
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_extended_result_codes(db, 1);
+  std::unique_ptr<SqliteConnection> conn;
+  if (options.read_only && exists) {
+    // Reading must not need write access. A WAL file whose directory we cannot write is read
+    // as immutable: this process then assumes nobody changes it while it reads.
+    try {
+      conn = open_handle(spec.path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, spec.path);
+      conn->execute("SELECT count(*) FROM sqlite_master", {});
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::io) {
+        throw;
+      }
+      conn = open_handle(file_uri(spec.path, "?immutable=1"),
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, spec.path);
+    }
+  } else {
+    int flags =
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
+    conn = open_handle(spec.path, flags, spec.path);
+  }
   // Reading the schema proves the file is a database before anything else touches it.
   conn->execute("SELECT count(*) FROM sqlite_master", {});
   conn->execute("PRAGMA foreign_keys = ON", {});

@@ -23,8 +23,12 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
       hint = "another process is writing to this SQLite file; retry when it has finished";
       break;
     case SQLITE_CANTOPEN:
-      kind = ErrorKind::connection;
-      hint = "check the path and that the directory is writable";
+      kind = ErrorKind::io;
+      hint = "check the path, and that its directory exists and is writable by this user";
+      break;
+    case SQLITE_READONLY:
+      kind = ErrorKind::io;
+      hint = "the SQLite file or its directory is not writable by this user";
       break;
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
@@ -35,9 +39,15 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_PERM:
       kind = ErrorKind::auth;
       break;
-    case SQLITE_IOERR:
     case SQLITE_FULL:
       kind = ErrorKind::io;
+      hint =
+          "the disk holding the SQLite file is full: free space and run the command again "
+          "(the interrupted transaction was rolled back)";
+      break;
+    case SQLITE_IOERR:
+      kind = ErrorKind::io;
+      hint = "the disk reported an I/O error; check it and run the command again";
       break;
     case SQLITE_INTERRUPT:
       kind = ErrorKind::interrupted;
