@@ -1,10 +1,8 @@
 #include "db/mysql/mysql_connection.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
-#include <optional>
 
 #include <fmt/format.h>
 #include <mysql.h>
@@ -13,15 +11,13 @@
 #include "db/dialect.h"
 #include "db/dialects/all.h"
 #include "db/mysql/mysql_errors.h"
+#include "db/mysql/mysql_internal.h"
+#include "db/sql_scan.h"
 
 namespace cutover::db {
 
 namespace {
 
-// bulk_insert batches: well under the smallest max_allowed_packet still met in practice (4 MB
-// in MySQL 5.7), and few enough rows that one failed batch is cheap to report.
-constexpr std::size_t kBatchBytes = std::size_t{1} << 20;
-constexpr std::size_t kBatchRows = 1000;
 // A checksum over a large table or an ALTER may run for a long time before the first reply.
 constexpr unsigned int kReadTimeoutS = 3600;
 constexpr unsigned int kWriteTimeoutS = 600;
@@ -41,33 +37,6 @@ std::string abbreviate(std::string_view sql) {
   return s.size() < sql.size() ? s + "..." : s;
 }
 
-// Offsets of '?' markers outside string literals, quoted identifiers and comments.
-std::vector<std::size_t> find_markers(std::string_view sql) {
-  std::vector<std::size_t> out;
-  for (std::size_t i = 0; i < sql.size(); ++i) {
-    char c = sql[i];
-    char next = i + 1 < sql.size() ? sql[i + 1] : '\0';
-    if (c == '\'' || c == '"' || c == '`') {
-      // A doubled quote closes and reopens, which this loop handles on the next round.
-      for (++i; i < sql.size() && sql[i] != c; ++i) {
-        if (sql[i] == '\\' && c != '`') {
-          ++i;
-        }
-      }
-    } else if (c == '#' ||
-               (c == '-' && next == '-' &&
-                (i + 2 == sql.size() || std::isspace(static_cast<unsigned char>(sql[i + 2]))))) {
-      i = std::min(sql.find('\n', i), sql.size());
-    } else if (c == '/' && next == '*') {
-      std::size_t end = sql.find("*/", i + 2);
-      i = end == std::string_view::npos ? sql.size() : end + 1;
-    } else if (c == '?') {
-      out.push_back(i);
-    }
-  }
-  return out;
-}
-
 // Appends a quoted string literal; the client escapes NUL, quotes, backslash, CR, LF, ^Z.
 void append_escaped(MYSQL* conn, std::string& out, const char* data, std::size_t size) {
   std::size_t at = out.size();
@@ -78,8 +47,9 @@ void append_escaped(MYSQL* conn, std::string& out, const char* data, std::size_t
   out += '\'';
 }
 
-// Appends `v` as a MySQL literal: NULL, a number, or an escaped (binary) string.
-void append_literal(MYSQL* conn, std::string& out, const Value& v) {
+}  // namespace
+
+void mysql_append_literal(MYSQL* conn, std::string& out, const Value& v) {
   if (v.is_null()) {
     out += "NULL";
   } else if (v.is_int()) {
@@ -103,12 +73,14 @@ void append_literal(MYSQL* conn, std::string& out, const Value& v) {
   }
 }
 
+namespace {
+
 // The statement with each '?' replaced by the matching parameter as a literal.
 std::string interpolate(MYSQL* conn, std::string_view sql, std::span<const Value> params) {
   if (params.empty()) {
     return std::string(sql);
   }
-  std::vector<std::size_t> marks = find_markers(sql);
+  std::vector<Placeholder> marks = find_placeholders(sql, SqlSyntax::mysql);
   if (marks.size() != params.size()) {
     throw Error(ErrorKind::internal,
                 fmt::format("statement has {} placeholders but {} parameters were given: {}",
@@ -118,9 +90,9 @@ std::string interpolate(MYSQL* conn, std::string_view sql, std::span<const Value
   out.reserve(sql.size() + params.size() * 16);
   std::size_t from = 0;
   for (std::size_t i = 0; i < marks.size(); ++i) {
-    out.append(sql.substr(from, marks[i] - from));
-    append_literal(conn, out, params[i]);
-    from = marks[i] + 1;
+    out.append(sql.substr(from, marks[i].offset - from));
+    mysql_append_literal(conn, out, params[i]);
+    from = marks[i].offset + marks[i].length;
   }
   out.append(sql.substr(from));
   return out;
@@ -266,336 +238,6 @@ class MysqlRowReader final : public RowReader {
   bool done_ = false;
 };
 
-bool is_number(std::string_view s) {
-  std::size_t start = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  return s.size() > start && s.find_first_not_of("0123456789.eE+-", start) == std::string::npos &&
-         std::isdigit(static_cast<unsigned char>(s[start]));
-}
-
-// The inside of a quoted MariaDB default: '' is a quote, backslash escapes the next character.
-std::string unquote_mariadb(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if ((c == '\'' || c == '\\') && i + 1 < s.size()) {
-      char next = s[++i];
-      if (c == '\\' && next == 'n') {
-        next = '\n';
-      } else if (c == '\\' && next == 't') {
-        next = '\t';
-      }
-      out += next;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-// COLUMN_DEFAULT as meaning. MariaDB 10.2.7+ prints expressions: 'ACTIVE' quoted, numbers
-// bare, current_timestamp(), and NULL for "no default" on nullable columns. MySQL prints the
-// literal unquoted, so the column's type decides whether it is a string.
-DefaultValue parse_default(const Value& v, std::string_view data_type, bool mariadb) {
-  if (v.is_null()) {
-    return {};
-  }
-  std::string text = v.to_text();
-  std::string lower = to_lower(text);
-  if (lower.rfind("current_timestamp", 0) == 0 || lower.rfind("now(", 0) == 0 ||
-      lower.rfind("localtimestamp", 0) == 0) {
-    return {DefaultValue::Kind::current_timestamp, "CURRENT_TIMESTAMP"};
-  }
-  if (mariadb) {
-    if (text == "NULL") {
-      return {};
-    }
-    if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'') {
-      return {DefaultValue::Kind::string, unquote_mariadb(text.substr(1, text.size() - 2))};
-    }
-    return is_number(text) ? DefaultValue{DefaultValue::Kind::number, text}
-                           : DefaultValue{DefaultValue::Kind::other, text};
-  }
-  std::string type = to_lower(data_type);
-  if (type.find("char") != std::string::npos || type.find("text") != std::string::npos ||
-      type == "enum" || type == "set") {
-    return {DefaultValue::Kind::string, text};
-  }
-  return is_number(text) ? DefaultValue{DefaultValue::Kind::number, text}
-                         : DefaultValue{DefaultValue::Kind::other, text};
-}
-
-class MysqlConnection final : public Connection {
- public:
-  explicit MysqlConnection(MYSQL* conn) : conn_(conn) {
-    caps_.transactional_ddl = false;  // DDL commits implicitly
-    caps_.table_sizes = true;
-    caps_.max_placeholders = 65535;
-    std::string info = mysql_get_server_info(conn_);
-    mariadb_ = info.find("MariaDB") != std::string::npos;
-  }
-
-  MysqlConnection(const MysqlConnection&) = delete;
-  MysqlConnection& operator=(const MysqlConnection&) = delete;
-  MysqlConnection(MysqlConnection&&) = delete;
-  MysqlConnection& operator=(MysqlConnection&&) = delete;
-
-  ~MysqlConnection() override { mysql_close(conn_); }
-
-  const Dialect& dialect() const override { return mysql_dialect(); }
-
-  const Capabilities& capabilities() const override { return caps_; }
-
-  std::string backend() const override { return "mysql"; }
-
-  std::string server_version() override {
-    std::string info = mysql_get_server_info(conn_);
-    // MariaDB 10 used to announce itself as "5.5.5-10.x.y-MariaDB..." to old clients.
-    if (info.rfind("5.5.5-", 0) == 0) {
-      info = info.substr(6);
-    }
-    return fmt::format("{} {}", mariadb_ ? "MariaDB" : "MySQL", info.substr(0, info.find('-')));
-  }
-
-  std::int64_t execute(std::string_view sql, std::span<const Value> params) override {
-    run(interpolate(conn_, sql, params), sql);
-    // A statement that returns rows (SHOW, SELECT) must still be read before the next one.
-    if (mysql_field_count(conn_) > 0) {
-      MYSQL_RES* res = mysql_store_result(conn_);
-      if (res == nullptr) {
-        throw mysql_failure(conn_, MysqlPhase::statement, "reading rows");
-      }
-      auto rows = static_cast<std::int64_t>(mysql_num_rows(res));
-      mysql_free_result(res);
-      return rows;
-    }
-    return static_cast<std::int64_t>(mysql_affected_rows(conn_));
-  }
-
-  std::unique_ptr<RowReader> query(std::string_view sql, std::span<const Value> params) override {
-    run(interpolate(conn_, sql, params), sql);
-    MYSQL_RES* res = mysql_use_result(conn_);
-    if (res == nullptr && mysql_field_count(conn_) > 0) {
-      throw mysql_failure(conn_, MysqlPhase::statement, "reading rows");
-    }
-    return std::make_unique<MysqlRowReader>(conn_, res);  // no result set: an empty reader
-  }
-
-  void begin() override {
-    run("START TRANSACTION", "START TRANSACTION");
-    in_tx_ = true;
-  }
-
-  void commit() override {
-    in_tx_ = false;
-    if (mysql_commit(conn_) != 0) {
-      throw mysql_failure(conn_, MysqlPhase::commit, "committing");
-    }
-  }
-
-  void rollback() override {
-    in_tx_ = false;
-    if (mysql_rollback(conn_) != 0) {
-      throw mysql_failure(conn_, MysqlPhase::statement, "rolling back");
-    }
-  }
-
-  std::int64_t bulk_insert(std::string_view table, const std::vector<std::string>& columns,
-                           RowSource& rows) override {
-    // Multi-row INSERTs, each under kBatchBytes of SQL text or kBatchRows rows.
-    const Dialect& d = dialect();
-    std::string head = fmt::format("INSERT INTO {} (", d.ident(table));
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      head += (i ? ", " : "") + d.ident(columns[i]);
-    }
-    head += ") VALUES ";
-    std::string shown = head + "(...)";
-    std::optional<Transaction> tx;
-    if (!in_transaction()) {
-      tx.emplace(*this);
-    }
-    std::string sql = head;
-    std::string tuple;
-    std::size_t batch = 0;
-    std::int64_t n = 0;
-    Row row;
-    while (rows.next(row)) {
-      if (row.size() != columns.size()) {
-        throw Error(ErrorKind::internal,
-                    fmt::format("bulk insert into {}: row has {} values for {} columns", table,
-                                row.size(), columns.size()));
-      }
-      tuple = "(";
-      for (std::size_t i = 0; i < row.size(); ++i) {
-        tuple += i ? ", " : "";
-        append_literal(conn_, tuple, row[i]);
-      }
-      tuple += ')';
-      if (batch > 0 && (sql.size() + tuple.size() + 2 > kBatchBytes || batch >= kBatchRows)) {
-        run(sql, shown);
-        sql = head;
-        batch = 0;
-      }
-      sql += batch > 0 ? ", " : "";
-      sql += tuple;
-      ++batch;
-      ++n;
-    }
-    if (batch > 0) {
-      run(sql, shown);
-    }
-    if (tx) {
-      tx->commit();
-    }
-    return n;
-  }
-
-  std::vector<std::string> list_tables() override {
-    std::vector<std::string> out;
-    auto r = query(
-        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-        "AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
-        {});
-    while (r->next()) {
-      out.push_back(r->get(0).to_text());
-    }
-    return out;
-  }
-
-  std::optional<TableDef> describe_table(std::string_view wanted) override {
-    std::optional<std::string> name = resolve_table(wanted);
-    if (!name) {
-      return std::nullopt;
-    }
-    TableDef t;
-    t.name = *name;
-    std::vector<Value> key{Value(t.name)};
-    read_columns(t, key);
-    read_indexes(t, key);
-    read_foreign_keys(t, key);
-    return t;
-  }
-
-  std::optional<std::int64_t> table_size_bytes(std::string_view table) override {
-    std::optional<std::string> name = resolve_table(table);
-    if (!name) {
-      return std::nullopt;
-    }
-    return query_value(
-               "SELECT COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) FROM "
-               "information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
-               std::vector<Value>{Value(*name)})
-        .value_or(Value(0))
-        .as_int();
-  }
-
- private:
-  // Sends one statement; `shown` is what an error message may quote.
-  void run(const std::string& sql, std::string_view shown) {
-    if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) {
-      throw mysql_failure(conn_, MysqlPhase::statement,
-                          fmt::format("running {}", abbreviate(shown)));
-    }
-  }
-
-  // The server knows best: DDL commits implicitly, so a flag of our own can be stale.
-  bool in_transaction() {
-    unsigned int status = 0;
-    if (mariadb_get_infov(conn_, MARIADB_CONNECTION_SERVER_STATUS, &status) == 0) {
-      return (status & SERVER_STATUS_IN_TRANS) != 0;
-    }
-    return in_tx_;
-  }
-
-  // The stored name of a base table, preferring an exact match over a case-insensitive one.
-  std::optional<std::string> resolve_table(std::string_view wanted) {
-    std::optional<std::string> found;
-    auto r = query(
-        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-        "AND TABLE_TYPE = 'BASE TABLE' AND LOWER(TABLE_NAME) = LOWER(?)",
-        std::vector<Value>{Value(wanted)});
-    while (r->next()) {
-      std::string n = r->get(0).to_text();
-      if (!found || n == wanted) {
-        found = n;
-      }
-    }
-    return found;
-  }
-
-  void read_columns(TableDef& t, std::span<const Value> key) {
-    auto r = query(
-        "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, DATA_TYPE "
-        "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
-        "ORDER BY ORDINAL_POSITION",
-        key);
-    while (r->next()) {
-      Column c;
-      c.name = r->get(0).to_text();
-      c.native_type = r->get(1).to_text();
-      classify_native_type(c.native_type, c.type, c.length);
-      c.nullable = r->get(2).to_text() == "YES";
-      c.default_value = parse_default(r->get(3), r->get(5).to_text(), mariadb_);
-      c.generated = to_lower(r->get(4).to_text()).find("auto_increment") != std::string::npos;
-      t.columns.push_back(std::move(c));
-    }
-  }
-
-  // PRIMARY becomes the primary key, other unique indexes unique keys (MySQL makes no
-  // difference between the two), the rest plain indexes (including those InnoDB adds for FKs).
-  void read_indexes(TableDef& t, std::span<const Value> key) {
-    auto r = query(
-        "SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS "
-        "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME IS NOT NULL "
-        "ORDER BY INDEX_NAME = 'PRIMARY' DESC, NON_UNIQUE, INDEX_NAME, SEQ_IN_INDEX",
-        key);
-    std::vector<Index> indexes;
-    while (r->next()) {
-      std::string name = r->get(0).to_text();
-      if (indexes.empty() || indexes.back().name != name) {
-        indexes.push_back(Index{name, {}, r->get(1).as_int() == 0});
-      }
-      indexes.back().columns.push_back(r->get(2).to_text());
-    }
-    for (Index& ix : indexes) {
-      if (ix.name == "PRIMARY") {
-        t.primary_key = std::move(ix.columns);
-      } else if (ix.unique) {
-        t.unique_keys.push_back(Key{ix.name, std::move(ix.columns)});
-      } else {
-        t.indexes.push_back(std::move(ix));
-      }
-    }
-  }
-
-  void read_foreign_keys(TableDef& t, std::span<const Value> key) {
-    auto r = query(
-        "SELECT rc.CONSTRAINT_NAME, rc.REFERENCED_TABLE_NAME, rc.DELETE_RULE, k.COLUMN_NAME, "
-        "k.REFERENCED_COLUMN_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS rc "
-        "JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = "
-        "rc.CONSTRAINT_SCHEMA AND k.TABLE_NAME = rc.TABLE_NAME AND k.CONSTRAINT_NAME = "
-        "rc.CONSTRAINT_NAME WHERE rc.CONSTRAINT_SCHEMA = DATABASE() AND rc.TABLE_NAME = ? "
-        "ORDER BY rc.CONSTRAINT_NAME, k.ORDINAL_POSITION",
-        key);
-    while (r->next()) {
-      std::string name = r->get(0).to_text();
-      if (t.foreign_keys.empty() || t.foreign_keys.back().name != name) {
-        ForeignKey fk;
-        fk.name = name;
-        fk.ref_table = r->get(1).to_text();
-        fk.on_delete_cascade = same_ident(r->get(2).to_text(), "CASCADE");
-        t.foreign_keys.push_back(std::move(fk));
-      }
-      t.foreign_keys.back().columns.push_back(r->get(3).to_text());
-      t.foreign_keys.back().ref_columns.push_back(r->get(4).to_text());
-    }
-  }
-
-  MYSQL* conn_;
-  Capabilities caps_;
-  bool mariadb_ = false;
-  bool in_tx_ = false;
-};
-
 // Applies the URL parameters the backend understands; anything else is a usage error rather
 // than a silently ignored setting. Returns the unix socket path, if any.
 std::string apply_params(MYSQL* conn, const ConnectionSpec& spec) {
@@ -626,6 +268,91 @@ std::string apply_params(MYSQL* conn, const ConnectionSpec& spec) {
 }
 
 }  // namespace
+
+MysqlConnection::MysqlConnection(MYSQL* conn) : conn_(conn) {
+  caps_.transactional_ddl = false;  // DDL commits implicitly
+  caps_.table_sizes = true;
+  caps_.max_placeholders = 65535;
+  std::string info = mysql_get_server_info(conn_);
+  mariadb_ = info.find("MariaDB") != std::string::npos;
+}
+
+MysqlConnection::~MysqlConnection() {
+  mysql_close(conn_);
+}
+
+const Dialect& MysqlConnection::dialect() const {
+  return mysql_dialect();
+}
+
+std::string MysqlConnection::server_version() {
+  std::string info = mysql_get_server_info(conn_);
+  // MariaDB 10 used to announce itself as "5.5.5-10.x.y-MariaDB..." to old clients.
+  if (info.rfind("5.5.5-", 0) == 0) {
+    info = info.substr(6);
+  }
+  return fmt::format("{} {}", mariadb_ ? "MariaDB" : "MySQL", info.substr(0, info.find('-')));
+}
+
+std::int64_t MysqlConnection::execute(std::string_view sql, std::span<const Value> params) {
+  run(interpolate(conn_, sql, params), sql);
+  // A statement that returns rows (SHOW, SELECT) must still be read before the next one.
+  if (mysql_field_count(conn_) > 0) {
+    MYSQL_RES* res = mysql_store_result(conn_);
+    if (res == nullptr) {
+      throw mysql_failure(conn_, MysqlPhase::statement, "reading rows");
+    }
+    auto rows = static_cast<std::int64_t>(mysql_num_rows(res));
+    mysql_free_result(res);
+    return rows;
+  }
+  return static_cast<std::int64_t>(mysql_affected_rows(conn_));
+}
+
+std::unique_ptr<RowReader> MysqlConnection::query(std::string_view sql,
+                                                  std::span<const Value> params) {
+  run(interpolate(conn_, sql, params), sql);
+  MYSQL_RES* res = mysql_use_result(conn_);
+  if (res == nullptr && mysql_field_count(conn_) > 0) {
+    throw mysql_failure(conn_, MysqlPhase::statement, "reading rows");
+  }
+  return std::make_unique<MysqlRowReader>(conn_, res);  // no result set: an empty reader
+}
+
+void MysqlConnection::begin() {
+  run("START TRANSACTION", "START TRANSACTION");
+  in_tx_ = true;
+}
+
+void MysqlConnection::commit() {
+  in_tx_ = false;
+  if (mysql_commit(conn_) != 0) {
+    throw mysql_failure(conn_, MysqlPhase::commit, "committing");
+  }
+}
+
+void MysqlConnection::rollback() {
+  in_tx_ = false;
+  if (mysql_rollback(conn_) != 0) {
+    throw mysql_failure(conn_, MysqlPhase::statement, "rolling back");
+  }
+}
+
+// Sends one statement; `shown` is what an error message may quote.
+void MysqlConnection::run(const std::string& sql, std::string_view shown) {
+  if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) {
+    throw mysql_failure(conn_, MysqlPhase::statement, fmt::format("running {}", abbreviate(shown)));
+  }
+}
+
+// The server knows best: DDL commits implicitly, so a flag of our own can be stale.
+bool MysqlConnection::in_transaction() {
+  unsigned int status = 0;
+  if (mariadb_get_infov(conn_, MARIADB_CONNECTION_SERVER_STATUS, &status) == 0) {
+    return (status & SERVER_STATUS_IN_TRANS) != 0;
+  }
+  return in_tx_;
+}
 
 std::unique_ptr<Connection> open_mysql(const ConnectionSpec& spec, const OpenOptions& options) {
   // mysql_init initialises the library on first use, which is not thread-safe; do it once here.

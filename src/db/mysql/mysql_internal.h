@@ -1,0 +1,86 @@
+// Shared by the MySQL backend's files only: the Connection class, whose members are defined
+// in mysql_connection.cpp (statements, transactions), mysql_bulk.cpp (bulk_insert) and
+// mysql_catalog.cpp (introspection), and the literal writer the first two use.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <mysql.h>
+
+#include "db/connection.h"
+#include "db/table_def.h"
+#include "db/value.h"
+
+namespace cutover::db {
+
+/// Appends `v` as a MySQL literal: NULL, a number, or an escaped (binary) string.
+void mysql_append_literal(MYSQL* conn, std::string& out, const Value& v);
+
+class MysqlConnection final : public Connection {
+ public:
+  explicit MysqlConnection(MYSQL* conn);
+
+  MysqlConnection(const MysqlConnection&) = delete;
+  MysqlConnection& operator=(const MysqlConnection&) = delete;
+  MysqlConnection(MysqlConnection&&) = delete;
+  MysqlConnection& operator=(MysqlConnection&&) = delete;
+
+  ~MysqlConnection() override;
+
+  const Dialect& dialect() const override;
+
+  const Capabilities& capabilities() const override { return caps_; }
+
+  std::string backend() const override { return "mysql"; }
+
+  std::string server_version() override;
+
+  std::int64_t execute(std::string_view sql, std::span<const Value> params) override;
+
+  std::unique_ptr<RowReader> query(std::string_view sql, std::span<const Value> params) override;
+
+  void begin() override;
+
+  void commit() override;
+
+  void rollback() override;
+
+  std::int64_t bulk_insert(std::string_view table, const std::vector<std::string>& columns,
+                           RowSource& rows) override;
+
+  std::vector<std::string> list_tables() override;
+
+  std::optional<TableDef> describe_table(std::string_view wanted) override;
+
+  std::optional<std::int64_t> table_size_bytes(std::string_view table) override;
+
+ private:
+  // Sends one statement; `shown` is what an error message may quote.
+  void run(const std::string& sql, std::string_view shown);
+
+  // The server knows best: DDL commits implicitly, so a flag of our own can be stale.
+  bool in_transaction();
+
+  // The stored name of a base table, preferring an exact match over a case-insensitive one.
+  std::optional<std::string> resolve_table(std::string_view wanted);
+
+  void read_columns(TableDef& t, std::span<const Value> key);
+
+  // PRIMARY becomes the primary key, other unique indexes unique keys (MySQL makes no
+  // difference between the two), the rest plain indexes (including those InnoDB adds for FKs).
+  void read_indexes(TableDef& t, std::span<const Value> key);
+
+  void read_foreign_keys(TableDef& t, std::span<const Value> key);
+
+  MYSQL* conn_;
+  Capabilities caps_;
+  bool mariadb_ = false;
+  bool in_tx_ = false;
+};
+
+}  // namespace cutover::db
