@@ -71,7 +71,7 @@ std::string inspect_text_raw(const std::optional<plan::InspectReport>& db,
     out += fmt::format("\n  {:<34} {:>14} {:>12}\n", "table", "rows", "size");
     for (const plan::TableStats& t : r.tables) {
       out += fmt::format("  {:<34} {:>14} {:>12}\n", t.name, group_digits(t.rows),
-                         t.bytes ? human_bytes(*t.bytes) : "n/a");
+                         t.bytes ? (t.bytes_estimated ? "~" : "") + human_bytes(*t.bytes) : "n/a");
     }
     if (r.cleanup) {
       const plan::CleanupEstimate& c = *r.cleanup;
@@ -148,7 +148,8 @@ nlohmann::json inspect_json(const std::optional<plan::InspectReport>& db,
     for (const plan::TableStats& t : r.tables) {
       tables.push_back({{"name", t.name},
                         {"rows", t.rows},
-                        {"bytes", t.bytes ? nlohmann::json(*t.bytes) : nlohmann::json()}});
+                        {"bytes", t.bytes ? nlohmann::json(*t.bytes) : nlohmann::json()},
+                        {"bytes_estimated", t.bytes_estimated}});
     }
     j["database"] = {{"target", r.target},
                      {"backend", r.backend},

@@ -31,6 +31,7 @@ struct Capabilities {
   bool transactional_ddl = false;      ///< DDL inside a transaction rolls back with it
   bool copy_protocol = false;          ///< bulk_insert streams through COPY
   bool table_sizes = false;            ///< table_size_bytes() answers
+  bool sizes_are_estimates = false;    ///< sizes come from engine statistics (InnoDB)
   std::size_t max_placeholders = 999;  ///< per statement
 };
 

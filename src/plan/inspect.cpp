@@ -127,6 +127,7 @@ InspectReport inspect(db::Connection& conn, const std::string& target,
             .as_int();
     if (conn.capabilities().table_sizes) {
       s.bytes = conn.table_size_bytes(def.name);
+      s.bytes_estimated = conn.capabilities().sizes_are_estimates;
     }
     report.tables.push_back(std::move(s));
   }

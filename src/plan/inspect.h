@@ -20,6 +20,7 @@ struct TableStats {
   std::string name;
   std::int64_t rows = 0;
   std::optional<std::int64_t> bytes;  ///< nullopt where the engine cannot tell
+  bool bytes_estimated = false;       ///< from engine statistics, possibly stale
 };
 
 /// Tokens the pre-migration cleanup would remove, as WSO2's cleanup procedure selects them.

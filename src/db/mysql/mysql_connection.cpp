@@ -272,6 +272,7 @@ std::string apply_params(MYSQL* conn, const ConnectionSpec& spec) {
 MysqlConnection::MysqlConnection(MYSQL* conn) : conn_(conn) {
   caps_.transactional_ddl = false;  // DDL commits implicitly
   caps_.table_sizes = true;
+  caps_.sizes_are_estimates = true;  // information_schema sizes are InnoDB statistics
   caps_.max_placeholders = 65535;
   std::string info = mysql_get_server_info(conn_);
   mariadb_ = info.find("MariaDB") != std::string::npos;
