@@ -47,6 +47,10 @@ std::string inspect_text_raw(const std::optional<plan::InspectReport>& db,
     out += fmt::format("engine     {} ({} backend, {} dialect)\n", r.server_version, r.backend,
                        r.dialect);
     out += fmt::format("product    {}\n", match_text(r.match, r.product_title));
+    for (const auto& [name, m] : r.by_database) {
+      out += fmt::format("  {:<8} {} tables: {}\n", name, m.tables_found,
+                         match_text(m, r.product_title));
+    }
     out += fmt::format("tables     {} catalogued tables present\n", r.match.tables_found);
     for (const plan::TableDiff& d : r.match.differences) {
       if (d.missing) {
@@ -164,6 +168,16 @@ nlohmann::json inspect_json(const std::optional<plan::InspectReport>& db,
                     {"differences", diffs},
                     {"unknown_columns", r.match.unknown_columns},
                     {"tables_found", r.match.tables_found}};
+    nlohmann::json by_db = nlohmann::json::object();
+    for (const auto& [name, m] : r.by_database) {
+      by_db[name] = {{"version", m.label()},
+                     {"versions", m.versions},
+                     {"narrowed", m.narrowed},
+                     {"exact", m.column_differences == 0},
+                     {"column_differences", m.column_differences},
+                     {"tables_found", m.tables_found}};
+    }
+    j["product"]["by_database"] = by_db;
     j["tables"] = tables;
     if (r.cleanup) {
       const plan::CleanupEstimate& c = *r.cleanup;

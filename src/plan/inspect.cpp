@@ -108,6 +108,20 @@ InspectReport inspect(db::Connection& conn, const std::string& target,
   // Which version: compare the live catalogued tables with every version.
   std::map<std::string, db::TableDef> live = live_catalogued_tables(conn, product);
   report.match = match_version(product, live, conn.dialect().name());
+  std::map<std::string, db::TableDef> identity;
+  std::map<std::string, db::TableDef> shared;
+  for (const schema::TableSpec& spec : product.specs()) {
+    auto it = live.find(db::to_upper(spec.name));
+    if (it != live.end()) {
+      (spec.database == schema::Database::identity ? identity : shared).insert(*it);
+    }
+  }
+  if (!identity.empty() && !shared.empty()) {
+    report.by_database.emplace_back("identity",
+                                    match_version(product, identity, conn.dialect().name()));
+    report.by_database.emplace_back("shared",
+                                    match_version(product, shared, conn.dialect().name()));
+  }
   if (report.match.tables_found == 0) {
     std::size_t n = conn.list_tables().size();
     throw Error(ErrorKind::config,

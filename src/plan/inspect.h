@@ -49,6 +49,9 @@ struct InspectReport {
   std::string server_version;
   std::string product_title;
   VersionMatch match;
+  /// The same match per WSO2 database ("identity", "shared") when the database holds tables of
+  /// both: deployments split them, and a mix of versions must show rather than average out.
+  std::vector<std::pair<std::string, VersionMatch>> by_database;
   std::vector<TableStats> tables;          ///< largest first
   std::optional<CleanupEstimate> cleanup;  ///< when the token table exists
   std::optional<HomeReport> home;

@@ -32,4 +32,13 @@ b=$(sqlite3 "$WORK/b.db" "SELECT group_concat(TOKEN_ID || ACCESS_TOKEN || TOKEN_
 # At most one ACTIVE token per client, user and scope (CON_APP_KEY) holds by construction.
 dups=$(sqlite3 "$WORK/a.db" "SELECT COUNT(*) FROM (SELECT 1 FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_STATE='ACTIVE' GROUP BY CONSUMER_KEY_ID, AUTHZ_USER, TENANT_ID, USER_DOMAIN, USER_TYPE, TOKEN_SCOPE_HASH HAVING COUNT(*) > 1)")
 [ "$dups" = "0" ] || fail "duplicate ACTIVE tokens: $dups"
+# Identity tables of 6.0 beside registry tables of 5.11 (WSO2 splits the two databases): inspect
+# names each database's version instead of averaging them into a wrong one.
+run 0 schema create "sqlite:$WORK/mixed.db" --version 6.0.0 --database identity
+run 0 schema create --version 5.11.0 --database shared --print-sql sqlite
+printf '%s\n' "$OUT" | sqlite3 "$WORK/mixed.db" || fail "loading shared tables"
+run 0 inspect "sqlite:$WORK/mixed.db" --json
+[ "$(json_get "$OUT" 'j["product"]["by_database"]["identity"]["version"]')" = "6.0.0-6.1.0" ] ||
+  fail "identity tables of 6.0 not named"
+expect_in "$(json_get "$OUT" 'j["product"]["by_database"]["shared"]["versions"]')" "5.11.0" "shared tables of 5.11"
 finish
