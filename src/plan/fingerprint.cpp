@@ -90,6 +90,19 @@ int detail_differences(const db::TableDef& want, const db::TableDef& have,
 
 }  // namespace
 
+std::map<std::string, db::TableDef> tables_of(const schema::Product& product,
+                                              const std::map<std::string, db::TableDef>& live,
+                                              schema::Database database) {
+  std::map<std::string, db::TableDef> out;
+  for (const schema::TableSpec& spec : product.specs()) {
+    auto it = live.find(db::to_upper(spec.name));
+    if (it != live.end() && spec.database == database) {
+      out.insert(*it);
+    }
+  }
+  return out;
+}
+
 std::string VersionMatch::label() const {
   if (versions.empty()) {
     return "none";

@@ -36,6 +36,11 @@ struct VersionMatch {
   std::string label() const;
 };
 
+/// The live tables that belong to one WSO2 database (identity or shared).
+std::map<std::string, db::TableDef> tables_of(const schema::Product& product,
+                                              const std::map<std::string, db::TableDef>& live,
+                                              schema::Database database);
+
 /// `live` maps upper-case table names to their introspected shape (catalogued tables only).
 /// `dialect` picks the engine-specific catalogue entries ("mysql", "postgresql", ...).
 VersionMatch match_version(const schema::Product& product,

@@ -108,14 +108,9 @@ InspectReport inspect(db::Connection& conn, const std::string& target,
   // Which version: compare the live catalogued tables with every version.
   std::map<std::string, db::TableDef> live = live_catalogued_tables(conn, product);
   report.match = match_version(product, live, conn.dialect().name());
-  std::map<std::string, db::TableDef> identity;
-  std::map<std::string, db::TableDef> shared;
-  for (const schema::TableSpec& spec : product.specs()) {
-    auto it = live.find(db::to_upper(spec.name));
-    if (it != live.end()) {
-      (spec.database == schema::Database::identity ? identity : shared).insert(*it);
-    }
-  }
+  std::map<std::string, db::TableDef> identity =
+      tables_of(product, live, schema::Database::identity);
+  std::map<std::string, db::TableDef> shared = tables_of(product, live, schema::Database::shared);
   if (!identity.empty() && !shared.empty()) {
     report.by_database.emplace_back("identity",
                                     match_version(product, identity, conn.dialect().name()));

@@ -742,6 +742,20 @@ FillResult fill(db::Connection& conn, const FillOptions& options) {
   }
   std::string version = options.version;
   std::string label = version;
+  if (version.empty() && match.column_differences != 0) {
+    // WSO2 keeps identity and shared (registry) tables in separate databases, which may hold
+    // different versions; when each matches exactly on its own, fill each as what it is. Only
+    // the registry's link style depends on the version, so the shared match decides it.
+    plan::VersionMatch identity = plan::match_version(
+        product, plan::tables_of(product, live, Database::identity), conn.dialect().name());
+    plan::VersionMatch shared = plan::match_version(
+        product, plan::tables_of(product, live, Database::shared), conn.dialect().name());
+    if (identity.tables_found > 0 && shared.tables_found > 0 && identity.column_differences == 0 &&
+        shared.column_differences == 0) {
+      version = shared.versions.back();
+      label = fmt::format("identity {}, shared {}", identity.label(), shared.label());
+    }
+  }
   if (version.empty()) {
     if (match.column_differences != 0) {
       throw Error(ErrorKind::config,

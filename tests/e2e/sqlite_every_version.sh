@@ -41,4 +41,6 @@ run 0 inspect "sqlite:$WORK/mixed.db" --json
 [ "$(json_get "$OUT" 'j["product"]["by_database"]["identity"]["version"]')" = "6.0.0-6.1.0" ] ||
   fail "identity tables of 6.0 not named"
 expect_in "$(json_get "$OUT" 'j["product"]["by_database"]["shared"]["versions"]')" "5.11.0" "shared tables of 5.11"
+run 0 schema fill "sqlite:$WORK/mixed.db" --rows 200
+expect_in "$OUT" "identity 6.0.0-6.1.0, shared" "fill names each database's version"
 finish
