@@ -314,17 +314,29 @@ class SqliteConnection final : public Connection {
   }
 
   std::optional<std::int64_t> table_size_bytes(std::string_view table) override {
-    std::optional<TableDef> t = describe_table(table);
-    if (!t) {
+    std::optional<Value> name = query_value(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND lower(name) = lower(?)",
+        std::vector<Value>{Value(table)});
+    if (!name) {
       return std::nullopt;
     }
-    // The table's b-tree plus each of its index b-trees (autoindexes included).
-    return query_value(
-               "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name = ?1 OR name IN "
-               "(SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1)",
-               std::vector<Value>{Value(t->name)})
-        .value_or(Value(0))
-        .as_int();
+    // The table's b-tree plus each of its index b-trees (autoindexes included). One equality
+    // lookup per b-tree with aggregate = TRUE: dbstat then visits only that b-tree, where an
+    // OR or IN over names makes it walk the whole file once per table.
+    std::vector<std::string> btrees = {name->to_text()};
+    auto ix = query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
+                    std::vector<Value>{*name});
+    while (ix->next()) {
+      btrees.push_back(ix->get(0).to_text());
+    }
+    std::int64_t bytes = 0;
+    for (const std::string& b : btrees) {
+      bytes += query_value("SELECT pgsize FROM dbstat WHERE name = ? AND aggregate = TRUE",
+                           std::vector<Value>{Value(b)})
+                   .value_or(Value(0))
+                   .as_int();
+    }
+    return bytes;
   }
 
  private:
