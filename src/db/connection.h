@@ -85,7 +85,8 @@ class Connection {
   virtual void rollback() = 0;
 
   /// Inserts every row of `rows` into `table` (columns in that order) through the engine's
-  /// bulk path, inside the caller's transaction if one is open. Returns rows inserted.
+  /// bulk path, inside the caller's transaction if one is open. Returns rows inserted. Table
+  /// and column names are stored names, as list_tables / describe_table report them.
   virtual std::int64_t bulk_insert(std::string_view table, const std::vector<std::string>& columns,
                                    RowSource& rows) = 0;
 

@@ -25,6 +25,12 @@ class Dialect {
   /// An identifier as WSO2's scripts write it (bare) when that is safe, quoted otherwise, so a
   /// hostile name can never end the identifier early.
   std::string ident(std::string_view name) const;
+
+  /// An identifier that names exactly `stored`, a name as the engine stores it (from
+  /// list_tables / describe_table). Bare where that resolves to the same name, quoted
+  /// otherwise: PostgreSQL folds bare names to lower case, so "IDN_X" created quoted needs quotes.
+  virtual std::string stored_ident(std::string_view stored) const { return ident(stored); }
+
   /// The identifier always quoted, with embedded quote characters doubled.
   virtual std::string quote_ident(std::string_view name) const;
   /// A string literal with embedded quotes doubled.

@@ -41,18 +41,20 @@ CleanupEstimate estimate_cleanup(db::Connection& conn, const db::TableDef& token
   est.safe_period_hours = options.safe_period_hours;
   std::string now = options.now_utc.empty() ? utc_now_text() : options.now_utc;
   std::string cutoff = minus_hours(now, options.safe_period_hours);
-  std::string table = d.ident(tokens.name);
+  // Live names, quoted where the engine needs it to find exactly them.
+  auto col = [&](const char* name) { return d.stored_ident(tokens.find_column(name)->name); };
+  std::string table = d.stored_ident(tokens.name);
   // WSO2's cleanup treats validity periods outside 0..99999999999990 ms as never expiring.
   std::string finite = "BETWEEN 0 AND 99999999999990";
-  std::string access_end = d.timestamp_plus_ms(d.ident("TIME_CREATED"), d.ident("VALIDITY_PERIOD"));
-  std::string refresh_end = d.timestamp_plus_ms(d.ident("REFRESH_TOKEN_TIME_CREATED"),
-                                                d.ident("REFRESH_TOKEN_VALIDITY_PERIOD"));
+  std::string access_end = d.timestamp_plus_ms(col("TIME_CREATED"), col("VALIDITY_PERIOD"));
+  std::string refresh_end =
+      d.timestamp_plus_ms(col("REFRESH_TOKEN_TIME_CREATED"), col("REFRESH_TOKEN_VALIDITY_PERIOD"));
   std::string sql = fmt::format(
       "SELECT {state}, COUNT(*), SUM(CASE WHEN {state} = 'ACTIVE' AND {vp} {finite} AND {rvp} "
       "{finite} AND {access_end} < {p1} AND {refresh_end} < {p2} THEN 1 ELSE 0 END) "
       "FROM {table} GROUP BY {state}",
-      fmt::arg("state", d.ident("TOKEN_STATE")), fmt::arg("vp", d.ident("VALIDITY_PERIOD")),
-      fmt::arg("rvp", d.ident("REFRESH_TOKEN_VALIDITY_PERIOD")), fmt::arg("finite", finite),
+      fmt::arg("state", col("TOKEN_STATE")), fmt::arg("vp", col("VALIDITY_PERIOD")),
+      fmt::arg("rvp", col("REFRESH_TOKEN_VALIDITY_PERIOD")), fmt::arg("finite", finite),
       fmt::arg("access_end", access_end), fmt::arg("refresh_end", refresh_end),
       fmt::arg("p1", d.placeholder(1)), fmt::arg("p2", d.placeholder(2)), fmt::arg("table", table));
   std::vector<db::Value> params{db::Value(cutoff), db::Value(cutoff)};
@@ -130,10 +132,10 @@ InspectReport inspect(db::Connection& conn, const std::string& target,
     throw_if_cancelled();
     TableStats s;
     s.name = def.name;
-    s.rows =
-        conn.query_value(fmt::format("SELECT COUNT(*) FROM {}", conn.dialect().ident(def.name)))
-            .value_or(db::Value(0))
-            .as_int();
+    s.rows = conn.query_value(
+                     fmt::format("SELECT COUNT(*) FROM {}", conn.dialect().stored_ident(def.name)))
+                 .value_or(db::Value(0))
+                 .as_int();
     if (conn.capabilities().table_sizes) {
       s.bytes = conn.table_size_bytes(def.name);
       s.bytes_estimated = conn.capabilities().sizes_are_estimates;

@@ -64,6 +64,16 @@ class Backend : public ::testing::Test {
     return conn_->query_value("SELECT COUNT(*) FROM " + d().ident(table))->as_int();
   }
 
+  // Stored names of a table and its columns, as bulk_insert takes them.
+  std::pair<std::string, std::vector<std::string>> stored(const std::string& table) {
+    std::optional<db::TableDef> t = conn_->describe_table(table);
+    std::vector<std::string> cols;
+    for (const db::Column& c : t.value().columns) {
+      cols.push_back(c.name);
+    }
+    return {t->name, cols};
+  }
+
   db::ConnectionSpec spec_;
   std::unique_ptr<db::Connection> conn_;
 };
@@ -127,7 +137,8 @@ TEST_F(Backend, BulkInsertLoadsEveryRowInOrder) {
     std::int64_t i_ = 0;
   } rows;
 
-  EXPECT_EQ(conn_->bulk_insert("SAMPLE", {"ID", "BIG", "NAME", "FLAG", "AT", "DATA"}, rows), 3000);
+  auto [name, cols] = stored("SAMPLE");
+  EXPECT_EQ(conn_->bulk_insert(name, cols, rows), 3000);
   EXPECT_EQ(count("SAMPLE"), 3000);
   auto r = conn_->query("SELECT NAME, DATA FROM SAMPLE WHERE ID = " + ph(1),
                         std::vector<Value>{Value(2999)});
@@ -248,7 +259,9 @@ TEST_F(Backend, HostileIdentifiersAreQuotedEverywhere) {
     std::int64_t n_ = 0;
   } rows;
 
-  EXPECT_EQ(conn_->bulk_insert(table, {"ID", column}, rows), 3);
+  auto [name, cols] = stored(table);
+  EXPECT_EQ(name, table);
+  EXPECT_EQ(conn_->bulk_insert(name, cols, rows), 3);
   EXPECT_EQ(count(table), 3);
   EXPECT_TRUE(conn_->describe_table("SAMPLE"));  // still there
   std::vector<std::string> tables = conn_->list_tables();
@@ -260,6 +273,30 @@ TEST_F(Backend, HostileIdentifiersAreQuotedEverywhere) {
   ASSERT_EQ(got->primary_key.size(), 1U);
   EXPECT_TRUE(db::same_ident(got->primary_key[0], "ID"));  // bare: lower case in PostgreSQL
   EXPECT_TRUE(conn_->table_size_bytes(table).has_value() || !conn_->capabilities().table_sizes);
+}
+
+// A table created with quoted mixed-case names (not how WSO2 does it, but legal) is found by
+// introspection and addressed exactly by every path that works from stored names.
+TEST_F(Backend, QuotedMixedCaseNamesAreAddressedExactly) {
+  conn_->execute(fmt::format("CREATE TABLE {} ({} INTEGER NOT NULL, {} VARCHAR(20))",
+                             d().quote_ident("Mixed_Case_T"), d().quote_ident("Id"),
+                             d().quote_ident("Val")));
+  auto [name, cols] = stored("mixed_case_t");
+  EXPECT_TRUE(db::same_ident(name, "Mixed_Case_T"));
+
+  class Rows final : public db::RowSource {
+   public:
+    bool next(db::Row& row) override {
+      row = {Value(n_), Value("v")};
+      return n_++ < 5;
+    }
+
+   private:
+    std::int64_t n_ = 0;
+  } rows;
+
+  EXPECT_EQ(conn_->bulk_insert(name, cols, rows), 5);
+  EXPECT_EQ(conn_->query_value("SELECT COUNT(*) FROM " + d().stored_ident(name))->as_int(), 5);
 }
 
 TEST_F(Backend, UpsertInsertsThenUpdatesByKey) {

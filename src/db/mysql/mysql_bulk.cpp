@@ -23,9 +23,9 @@ std::int64_t MysqlConnection::bulk_insert(std::string_view table,
                                           RowSource& rows) {
   // Multi-row INSERTs, each under kBatchBytes of SQL text or kBatchRows rows.
   const Dialect& d = dialect();
-  std::string head = fmt::format("INSERT INTO {} (", d.ident(table));
+  std::string head = fmt::format("INSERT INTO {} (", d.stored_ident(table));
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    head += (i ? ", " : "") + d.ident(columns[i]);
+    head += (i ? ", " : "") + d.stored_ident(columns[i]);
   }
   head += ") VALUES ";
   std::string shown = head + "(...)";

@@ -63,9 +63,9 @@ std::unique_ptr<OdbcStatement> OdbcConnection::prepare_insert(
     std::string_view table, const std::vector<std::string>& columns, std::size_t rows,
     std::string_view what) {
   std::string tuple;
-  std::string sql = fmt::format("INSERT INTO {} (", dialect_.ident(table));
+  std::string sql = fmt::format("INSERT INTO {} (", dialect_.stored_ident(table));
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    sql += (i ? ", " : "") + dialect_.ident(columns[i]);
+    sql += (i ? ", " : "") + dialect_.stored_ident(columns[i]);
     tuple += i ? ", ?" : "(?";
   }
   sql += ") VALUES ";

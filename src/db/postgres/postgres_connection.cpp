@@ -299,9 +299,9 @@ class PostgresConnection final : public Connection {
     const Dialect& d = dialect();
     std::string cols;
     for (std::size_t i = 0; i < columns.size(); ++i) {
-      cols += (i ? ", " : "") + d.ident(columns[i]);
+      cols += (i ? ", " : "") + d.stored_ident(columns[i]);
     }
-    std::string sql = fmt::format("COPY {} ({}) FROM STDIN", d.ident(table), cols);
+    std::string sql = fmt::format("COPY {} ({}) FROM STDIN", d.stored_ident(table), cols);
     Result start(PQexec(conn_, sql.c_str()));
     if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
       throw postgres_error(conn_, start.get(), fmt::format("starting COPY into {}", table));

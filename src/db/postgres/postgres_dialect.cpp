@@ -19,6 +19,10 @@ class PostgresDialect final : public Dialect {
 
   std::string placeholder(int n) const override { return fmt::format("${}", n); }
 
+  std::string stored_ident(std::string_view stored) const override {
+    return to_lower(stored) == stored ? ident(stored) : quote_ident(stored);
+  }
+
   std::string column_type(const Column& c) const override {
     if (c.type == TypeKind::blob || c.type == TypeKind::longblob) {
       return "BYTEA";
@@ -65,7 +69,7 @@ class PostgresDialect final : public Dialect {
       return {};
     }
     return fmt::format("SELECT setval({}, (SELECT COALESCE(MAX({}), 0) + 1 FROM {}), false)",
-                       string_literal(c.sequence), ident(c.name), ident(table));
+                       string_literal(c.sequence), stored_ident(c.name), stored_ident(table));
   }
 
   std::string timestamp_plus_ms(std::string_view ts, std::string_view ms) const override {

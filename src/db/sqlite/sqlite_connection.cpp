@@ -200,10 +200,11 @@ class SqliteConnection final : public Connection {
     std::string cols;
     std::string marks;
     for (std::size_t i = 0; i < columns.size(); ++i) {
-      cols += (i ? ", " : "") + d.ident(columns[i]);
+      cols += (i ? ", " : "") + d.stored_ident(columns[i]);
       marks += i ? ", ?" : "?";
     }
-    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ({})", d.ident(table), cols, marks);
+    std::string sql =
+        fmt::format("INSERT INTO {} ({}) VALUES ({})", d.stored_ident(table), cols, marks);
     bool own_tx = sqlite3_get_autocommit(db_) != 0;
     std::optional<Transaction> tx;
     if (own_tx) {
