@@ -244,9 +244,9 @@ std::string Dialect::timestamp_plus_ms(std::string_view ts, std::string_view ms)
 }
 
 const std::vector<std::string>& dialect_names() {
-  static const std::vector<std::string> names = {"sqlite", "postgresql", "mysql", "oracle",
-                                                 "mssql",  "db2",        "h2"};
-  return names;
+  static const std::vector<std::string> kNames = {"sqlite", "postgresql", "mysql", "oracle",
+                                                  "mssql",  "db2",        "h2"};
+  return kNames;
 }
 
 const Dialect& dialect_by_name(std::string_view name) {

@@ -26,7 +26,7 @@ struct Backend {
 };
 
 const std::vector<Backend>& backends() {
-  static const std::vector<Backend> table = {
+  static const std::vector<Backend> kTable = {
     {"sqlite", &open_sqlite},
 #if CUTOVER_HAVE_postgres
     {"postgresql", &open_postgres},
@@ -38,7 +38,7 @@ const std::vector<Backend>& backends() {
     {"odbc", &open_odbc},
 #endif
   };
-  return table;
+  return kTable;
 }
 
 }  // namespace

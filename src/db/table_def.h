@@ -70,7 +70,7 @@ struct TableDef {
   std::vector<ForeignKey> foreign_keys;
   std::vector<Index> indexes;  ///< non-constraint indexes
 
-  const Column* find_column(std::string_view name) const;
+  const Column* find_column(std::string_view wanted) const;
 };
 
 /// Case-insensitive ASCII comparison of identifiers.

@@ -69,11 +69,11 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 [[noreturn]] void unknown_scheme(std::string_view scheme) {
-  static const std::vector<std::string> names = {"sqlite", "postgresql", "postgres",
-                                                 "mysql",  "mariadb",    "odbc"};
+  static const std::vector<std::string> kNames = {"sqlite", "postgresql", "postgres",
+                                                  "mysql",  "mariadb",    "odbc"};
   std::string best;
   std::size_t best_d = 3;
-  for (const std::string& n : names) {
+  for (const std::string& n : kNames) {
     std::size_t d = edit_distance(to_lower(scheme), n);
     if (d < best_d) {
       best_d = d;
@@ -202,10 +202,10 @@ std::string percent_decode(std::string_view s) {
 }
 
 const std::vector<std::string>& known_url_forms() {
-  static const std::vector<std::string> forms = {
+  static const std::vector<std::string> kForms = {
       "sqlite:PATH", "postgresql://USER@HOST:PORT/DB", "mysql://USER@HOST:PORT/DB",
       "mariadb://USER@HOST:PORT/DB", "odbc:CONNECTION-STRING"};
-  return forms;
+  return kForms;
 }
 
 ConnectionSpec parse_url(std::string_view url, UrlOrigin origin) {

@@ -138,7 +138,7 @@ VersionMatch match_version(const schema::Product& product,
     ++m.tables_found;
     for (const std::string& c : column_names(def)) {
       if (known_columns[name].count(c) == 0) {
-        m.unknown_columns.push_back(name + "." + c);
+        m.unknown_columns.push_back(std::string(name).append(".").append(c));
       }
     }
   }

@@ -350,8 +350,8 @@ std::map<std::string, Product> load_all() {
 }
 
 const std::map<std::string, Product>& all_products() {
-  static const std::map<std::string, Product> products = load_all();
-  return products;
+  static const std::map<std::string, Product> kProducts = load_all();
+  return kProducts;
 }
 
 }  // namespace

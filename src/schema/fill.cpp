@@ -1,8 +1,10 @@
 #include "schema/fill.h"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <map>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -22,32 +24,32 @@ using db::Row;
 using db::Value;
 
 // RNG streams: one per kind of value, so each value is recomputable from its entity's index.
-enum Stream : std::uint64_t {
-  kTokenId = 1,
-  kToken,
-  kCombo,
-  kApp,
-  kCode,
-  kCodeId,
-  kUser,
-  kSession,
-  kTempSession,
-  kAudit,
-  kOidc,
-  kRegistry,
-  kIdp,
-};
+using Stream = std::uint64_t;
+constexpr Stream kTokenId = 1;
+constexpr Stream kToken = 2;
+constexpr Stream kApp = 4;
+constexpr Stream kCode = 5;
+constexpr Stream kCodeId = 6;
+constexpr Stream kUser = 7;
+constexpr Stream kSession = 8;
+constexpr Stream kTempSession = 9;
+constexpr Stream kAudit = 10;
+constexpr Stream kOidc = 11;
+constexpr Stream kRegistry = 12;
+constexpr Stream kIdp = 13;
 
-const std::vector<int> kTenants = {-1234, 1, 2};
-const std::vector<std::string> kScopes = {"openid",  "profile", "email",          "phone",
-                                          "address", "default", "internal_login", "groups"};
-const std::vector<std::string> kClaims = {"http://wso2.org/claims/identity/accountLocked",
-                                          "http://wso2.org/claims/identity/failedLoginAttempts",
-                                          "http://wso2.org/claims/identity/lastLogonTime",
-                                          "http://wso2.org/claims/identity/lastPasswordUpdateTime",
-                                          "http://wso2.org/claims/identity/emailVerified",
-                                          "http://wso2.org/claims/identity/accountDisabled"};
-const std::vector<std::string> kSessionTypes = {
+// constexpr arrays: no static initialisation that could throw before main().
+constexpr std::array<int, 3> kTenants = {-1234, 1, 2};
+constexpr std::array<std::string_view, 8> kScopes = {
+    "openid", "profile", "email", "phone", "address", "default", "internal_login", "groups"};
+constexpr std::array<std::string_view, 6> kClaims = {
+    "http://wso2.org/claims/identity/accountLocked",
+    "http://wso2.org/claims/identity/failedLoginAttempts",
+    "http://wso2.org/claims/identity/lastLogonTime",
+    "http://wso2.org/claims/identity/lastPasswordUpdateTime",
+    "http://wso2.org/claims/identity/emailVerified",
+    "http://wso2.org/claims/identity/accountDisabled"};
+constexpr std::array<std::string_view, 5> kSessionTypes = {
     "AppAuthFrameworkSessionContextCache", "AuthenticationContextCache",
     "AuthenticationRequestCache", "AuthorizationGrantCache", "OIDCSessionDataCache"};
 
@@ -235,9 +237,9 @@ class Generator {
 
   // Every sorted set of one to three scopes from kScopes, in a fixed order.
   static const std::vector<std::vector<std::string>>& scope_sets() {
-    static const std::vector<std::vector<std::string>> sets = [] {
+    static const std::vector<std::vector<std::string>> kSets = [] {
       std::vector<std::vector<std::string>> out;
-      std::vector<std::string> s = kScopes;
+      std::vector<std::string> s(kScopes.begin(), kScopes.end());
       std::sort(s.begin(), s.end());
       for (std::size_t a = 0; a < s.size(); ++a) {
         out.push_back({s[a]});
@@ -256,7 +258,7 @@ class Generator {
       }
       return out;
     }();
-    return sets;
+    return kSets;
   }
 
   static std::string join(const std::vector<std::string>& v) {
@@ -359,8 +361,9 @@ class Generator {
             : (i % 4 == 0 ? "password" : (i % 4 == 1 ? "refresh_token" : "authorization_code"));
     std::string access = uuid4(r);
     Value refresh = app_token ? Value() : Value(uuid4(r));
-    std::int64_t age = state == "ACTIVE" ? static_cast<std::int64_t>(r.below(12 * 3600))
-                                         : static_cast<std::int64_t>(r.below(30 * 86400));
+    std::int64_t age = state == "ACTIVE"
+                           ? static_cast<std::int64_t>(r.below(std::uint64_t{12} * 3600))
+                           : static_cast<std::int64_t>(r.below(std::uint64_t{30} * 86400));
     std::string created = utc_text(base_ - age);
     std::int64_t validity = state == "ACTIVE" && r.chance(5) ? -1000 : 3600000;
     std::string user = app_token ? "admin" : user_name(k.user);
@@ -447,7 +450,8 @@ class Generator {
                             Value(fmt::format("https://app{}.example.com/callback", k.app)),
                             Value(join(k.scopes)), Value(user), Value(k.tenant),
                             Value(k.user < 0 ? "PRIMARY" : user_domain(k.user)),
-                            Value(utc_text(base_ - static_cast<std::int64_t>(r.below(30 * 86400)))),
+                            Value(utc_text(base_ - static_cast<std::int64_t>(
+                                                       r.below(std::uint64_t{30} * 86400)))),
                             Value(std::int64_t{300000}), Value(state),
                             state == "INACTIVE" ? Value(token_id(token)) : Value(), Value(user),
                             pkce ? Value(sha256_hex(code).substr(0, 43)) : Value(),
@@ -504,10 +508,11 @@ class Generator {
         std::string name = user_domain(u) == "PRIMARY" ? user_name(u) : "SECONDARY/" + user_name(u);
         std::size_t claims = 2 + static_cast<std::size_t>(u % 3);
         for (std::size_t c = 0; c < claims; ++c) {
-          const std::string& key = kClaims[(static_cast<std::size_t>(u) + c) % kClaims.size()];
+          const std::string key(kClaims[(static_cast<std::size_t>(u) + c) % kClaims.size()]);
           std::string value;
           if (key.find("Time") != std::string::npos) {
-            value = std::to_string((base_ - static_cast<std::int64_t>(r.below(90 * 86400))) * 1000);
+            value = std::to_string(
+                (base_ - static_cast<std::int64_t>(r.below(std::uint64_t{90} * 86400))) * 1000);
           } else if (key.find("Attempts") != std::string::npos) {
             value = std::to_string(r.below(4));
           } else {
@@ -527,8 +532,8 @@ class Generator {
         [&](TableWriter& w) {
           for (std::int64_t s = 0; s < count; ++s) {
             Rng r(o_.seed, stream, static_cast<std::uint64_t>(s));
-            const std::string& type =
-                kSessionTypes[static_cast<std::size_t>(r.below(kSessionTypes.size()))];
+            const std::string type(
+                kSessionTypes[static_cast<std::size_t>(r.below(kSessionTypes.size()))]);
             std::string id = type == kSessionTypes[0] ? sha256_hex(uuid4(r)) : uuid4(r);
             bool store = r.chance(90);
             db::Bytes object;
@@ -542,7 +547,8 @@ class Generator {
             }
             // Nanoseconds since the epoch, as WSO2's session store writes them.
             std::int64_t created =
-                (base_ - static_cast<std::int64_t>(r.below(14 * 86400))) * 1000000000LL +
+                (base_ - static_cast<std::int64_t>(r.below(std::uint64_t{14} * 86400))) *
+                    1000000000LL +
                 static_cast<std::int64_t>(r.below(1000000000));
             std::int64_t validity = (stream == kSession ? 14 * 86400LL : 40 * 60LL) * 1000000000LL;
             w.add({Value(id), Value(type), Value(store ? "STORE" : "DELETE"),
@@ -582,7 +588,8 @@ class Generator {
     Rng r(o_.seed, kRegistry, 0);
     std::int64_t collections = std::max<std::int64_t>(2, rows_ / 500);
     auto time = [&]() {
-      return Value(utc_text(base_ - static_cast<std::int64_t>(r.below(365 * 86400))));
+      return Value(
+          utc_text(base_ - static_cast<std::int64_t>(r.below(std::uint64_t{365} * 86400))));
     };
     auto link = [&](const std::string& table, std::int64_t value, std::int64_t ver,
                     std::int64_t path, const Value& name, int tenant) {
@@ -701,8 +708,9 @@ class Generator {
       if (it == live_.end()) {
         continue;
       }
+      const std::vector<Row>& table_rows = rows[table];  // lambdas cannot capture bindings
       std::int64_t n = write(it->second, cols, [&](TableWriter& w) {
-        for (const Row& row : rows[table]) {
+        for (const Row& row : table_rows) {
           w.add(row);
         }
       });

@@ -25,7 +25,7 @@ std::string digest_hex(const EVP_MD* md, std::string_view data) {
   }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(len * 2);
+  hex.reserve(std::size_t{len} * 2);
   for (unsigned int i = 0; i < len; ++i) {
     hex += kHex[out[i] >> 4];
     hex += kHex[out[i] & 0xf];

@@ -43,8 +43,8 @@ class Db2Dialect final : public Dialect {
 }  // namespace
 
 const Dialect& db2_dialect() {
-  static const Db2Dialect d;
-  return d;
+  static const Db2Dialect kDialect;
+  return kDialect;
 }
 
 }  // namespace cutover::db

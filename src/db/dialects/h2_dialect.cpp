@@ -37,8 +37,8 @@ class H2Dialect final : public Dialect {
 }  // namespace
 
 const Dialect& h2_dialect() {
-  static const H2Dialect d;
-  return d;
+  static const H2Dialect kDialect;
+  return kDialect;
 }
 
 }  // namespace cutover::db

@@ -65,8 +65,8 @@ class MssqlDialect final : public Dialect {
 }  // namespace
 
 const Dialect& mssql_dialect() {
-  static const MssqlDialect d;
-  return d;
+  static const MssqlDialect kDialect;
+  return kDialect;
 }
 
 }  // namespace cutover::db

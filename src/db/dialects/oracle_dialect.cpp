@@ -67,8 +67,8 @@ class OracleDialect final : public Dialect {
 }  // namespace
 
 const Dialect& oracle_dialect() {
-  static const OracleDialect d;
-  return d;
+  static const OracleDialect kDialect;
+  return kDialect;
 }
 
 }  // namespace cutover::db

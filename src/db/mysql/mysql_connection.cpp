@@ -357,8 +357,8 @@ bool MysqlConnection::in_transaction() {
 
 std::unique_ptr<Connection> open_mysql(const ConnectionSpec& spec, const OpenOptions& options) {
   // mysql_init initialises the library on first use, which is not thread-safe; do it once here.
-  static const bool library_ready = mysql_library_init(0, nullptr, nullptr) == 0;
-  MYSQL* conn = library_ready ? mysql_init(nullptr) : nullptr;
+  static const bool kLibraryReady = mysql_library_init(0, nullptr, nullptr) == 0;
+  MYSQL* conn = kLibraryReady ? mysql_init(nullptr) : nullptr;
   if (conn == nullptr) {
     throw Error(ErrorKind::internal, "cannot initialise the MySQL client library");
   }

@@ -102,8 +102,8 @@ class MysqlDialect final : public Dialect {
 }  // namespace
 
 const Dialect& mysql_dialect() {
-  static const MysqlDialect d;
-  return d;
+  static const MysqlDialect kDialect;
+  return kDialect;
 }
 
 }  // namespace cutover::db

@@ -211,7 +211,7 @@ void OdbcConnection::commit() {
       SQLSetConnectAttr(h_->dbc, SQL_ATTR_AUTOCOMMIT, attr_value(SQL_AUTOCOMMIT_ON),
                         SQL_IS_UINTEGER);
     }
-    throw e;
+    throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before the handle is freed
   }
   set_autocommit(true, "ending the transaction");
 }

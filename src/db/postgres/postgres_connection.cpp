@@ -105,6 +105,9 @@ struct Params {
 // Streams rows in single-row mode so a large table never sits in memory at once.
 class PostgresRowReader final : public RowReader {
  public:
+  PostgresRowReader(const PostgresRowReader&) = delete;
+  PostgresRowReader& operator=(const PostgresRowReader&) = delete;
+
   PostgresRowReader(PGconn* conn, std::string_view sql, std::span<const Value> params)
       : conn_(conn) {
     std::string q(sql);
@@ -168,7 +171,7 @@ class PostgresRowReader final : public RowReader {
       Error e = postgres_error(conn_, current_.get(), "running query");
       current_.reset();
       drain();
-      throw e;
+      throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before the handle is freed
     }
   }
 
@@ -235,6 +238,9 @@ std::vector<std::string> split_names(const Value& v) {
 
 class PostgresConnection final : public Connection {
  public:
+  PostgresConnection(const PostgresConnection&) = delete;
+  PostgresConnection& operator=(const PostgresConnection&) = delete;
+
   explicit PostgresConnection(PGconn* conn) : conn_(conn) {
     caps_.transactional_ddl = true;
     caps_.copy_protocol = true;
@@ -523,7 +529,7 @@ std::unique_ptr<Connection> open_postgres(const ConnectionSpec& spec, const Open
   if (PQstatus(conn) != CONNECTION_OK) {
     Error e = postgres_connect_error(conn, spec.redacted());
     PQfinish(conn);
-    throw e;
+    throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before the handle is freed
   }
   auto c = std::make_unique<PostgresConnection>(conn);
   // One text form for every value: ISO timestamps, hex bytea, UTC.

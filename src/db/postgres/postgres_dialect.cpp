@@ -91,8 +91,8 @@ class PostgresDialect final : public Dialect {
 }  // namespace
 
 const Dialect& postgres_dialect() {
-  static const PostgresDialect d;
-  return d;
+  static const PostgresDialect kDialect;
+  return kDialect;
 }
 
 }  // namespace cutover::db

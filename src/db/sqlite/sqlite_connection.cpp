@@ -144,6 +144,9 @@ DefaultValue parse_default(const Value& v) {
 
 class SqliteConnection final : public Connection {
  public:
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
   SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {
     caps_.transactional_ddl = true;
     caps_.table_sizes = true;
@@ -370,7 +373,7 @@ std::unique_ptr<SqliteConnection> open_handle(const std::string& name, int flags
   if (rc != SQLITE_OK) {
     Error e = sqlite_error(db, rc, fmt::format("cannot open SQLite database {}", path));
     sqlite3_close_v2(db);
-    throw e;
+    throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before the handle is freed
   }
   sqlite3_busy_timeout(db, 5000);
   sqlite3_extended_result_codes(db, 1);

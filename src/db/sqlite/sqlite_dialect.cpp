@@ -116,8 +116,8 @@ std::string row_value_keyset_page(const Dialect& d, std::string_view table,
 }
 
 const Dialect& sqlite_dialect() {
-  static const SqliteDialect d;
-  return d;
+  static const SqliteDialect kDialect;
+  return kDialect;
 }
 
 }  // namespace cutover::db
