@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "backend_context.h"
+#include "backend_fixture.h"
 #include "core/error.h"
 #include "db/dialect.h"
 #include "plan/inspect.h"
@@ -16,67 +16,6 @@
 
 namespace cutover::test {
 namespace {
-
-using db::Value;
-
-class Backend : public ::testing::Test {
- protected:
-  void SetUp() override {
-    spec_ = BackendContext::get().create_database();
-    conn_ = BackendContext::get().open(spec_);
-  }
-
-  void TearDown() override {
-    conn_.reset();
-    BackendContext::get().drop_database(spec_);
-  }
-
-  const db::Dialect& d() const { return conn_->dialect(); }
-
-  std::string ph(int n) const { return d().placeholder(n); }
-
-  // A table with one column of each neutral type, created through the dialect.
-  void create_sample() {
-    db::TableDef t;
-    t.name = "SAMPLE";
-    t.columns = {
-        db::Column{"ID", db::TypeKind::integer, 0, "", false, {}, false, ""},
-        db::Column{"BIG", db::TypeKind::bigint, 0, "", true, {}, false, ""},
-        db::Column{"NAME",
-                   db::TypeKind::varchar,
-                   100,
-                   "",
-                   true,
-                   {db::DefaultValue::Kind::string, "ACTIVE"},
-                   false,
-                   ""},
-        db::Column{"FLAG", db::TypeKind::fixed_char, 1, "", true, {}, false, ""},
-        db::Column{"AT", db::TypeKind::timestamp, 0, "", true, {}, false, ""},
-        db::Column{"DATA", db::TypeKind::blob, 0, "", true, {}, false, ""},
-    };
-    t.primary_key = {"ID"};
-    for (const std::string& s : d().create_table(t)) {
-      conn_->execute(s);
-    }
-  }
-
-  std::int64_t count(const std::string& table) {
-    return conn_->query_value("SELECT COUNT(*) FROM " + d().ident(table))->as_int();
-  }
-
-  // Stored names of a table and its columns, as bulk_insert takes them.
-  std::pair<std::string, std::vector<std::string>> stored(const std::string& table) {
-    std::optional<db::TableDef> t = conn_->describe_table(table);
-    std::vector<std::string> cols;
-    for (const db::Column& c : t.value().columns) {
-      cols.push_back(c.name);
-    }
-    return {t->name, cols};
-  }
-
-  db::ConnectionSpec spec_;
-  std::unique_ptr<db::Connection> conn_;
-};
 
 TEST_F(Backend, RoundTripsEveryTypeThroughParameters) {
   create_sample();
