@@ -22,7 +22,7 @@ for v in 5.7.0 5.8.0 5.9.0 5.10.0 5.11.0 6.0.0 6.1.0 7.0.0 7.1.0 7.2.0 7.3.0; do
   admin "DROP DATABASE $db"
 done
 
-admin "DROP DATABASE IF EXISTS e2e_pw; CREATE DATABASE e2e_pw"
+admin "DROP DATABASE IF EXISTS e2e_pw; CREATE DATABASE e2e_pw; GRANT ALL ON e2e_pw.* TO '$MY_TCP_USER'@'127.0.0.1'"
 tcp="mariadb://$MY_TCP_USER@127.0.0.1:$MY_PORT/e2e_pw"
 CUTOVER_DB_PASSWORD="$MY_TCP_PASSWORD" run 0 schema create "$tcp" --version 5.9.0
 CUTOVER_DB_PASSWORD="$MY_TCP_PASSWORD" run 0 schema fill "$tcp" --rows 20000

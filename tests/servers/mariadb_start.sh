@@ -12,13 +12,17 @@
 #     mode 1777), mariadbd.pid and mariadbd.log;
 #   - initialises with mariadb-install-db --auth-root-authentication-method=socket --skip-test-db;
 #     when run as root the server runs as OS user mysql (user=mysql in [mariadbd]);
-#   - listens on 127.0.0.1 at a random free port; skip-name-resolve; time zone +00:00;
+#   - closer to production than a bare install: binary logging on (ROW format), so creating
+#     triggers or functions needs SUPER or log_bin_trust_function_creators, as on a real
+#     server; the server time zone is +05:30, not UTC; the password user has no global
+#     privileges (tests grant it what it needs per database, as a DBA grants a WSO2 user);
+#   - listens on 127.0.0.1 at a random free port; skip-name-resolve;
 #     explicit_defaults_for_timestamp=ON; small, non-durable InnoDB settings (test speed only);
 #   - starts mariadbd directly (not mariadbd-safe), fully detached (new session, stdin /dev/null,
 #     output to a log) so a caller whose stdout is a pipe (ctest) is not held open; polls
 #     mariadb-admin ping for up to 60 s; on failure prints the log tail, cleans up, exits non-zero;
 #   - creates cutover_pw@'127.0.0.1' and cutover_pw@'localhost' with password cutover-test-pw and
-#     ALL PRIVILEGES ON *.* WITH GRANT OPTION (it can create databases).
+#     no privileges (GRANT ALL ON db.* per test database).
 # How tests log in:
 #   - over the socket as MariaDB user MY_SOCKET_USER with no password (unix_socket auth: the OS
 #     user must be the same, i.e. OS root logs in as `root` when this ran as root; when it ran as
@@ -98,9 +102,10 @@ trap cleanup_on_error EXIT
 chmod 755 "$base"
 mkdir -m 1777 "$sock_dir"
 mkdir -m 750 "$data"
+mkdir -m 750 "$base/binlog"
 : >"$log"
 if [ "$os_user" != "$(id -un)" ]; then
-  chown "$os_user" "$base" "$data" "$log"
+  chown "$os_user" "$base" "$data" "$base/binlog" "$log"
 fi
 
 write_cnf() {
@@ -123,9 +128,11 @@ log-error = $log
 port = $port
 bind-address = 127.0.0.1
 skip-name-resolve
-default-time-zone = '+00:00'
+default-time-zone = '+05:30'
 explicit_defaults_for_timestamp = ON
-skip-log-bin
+server-id = 1
+log-bin = $base/binlog/mariadb-bin
+binlog_format = ROW
 performance_schema = OFF
 innodb_buffer_pool_size = 128M
 innodb_log_file_size = 32M
@@ -193,8 +200,7 @@ pid_is "$pid" mariadbd || die "pid file $pidfile names '$pid', which is not a ru
 
 sql="CREATE USER '$tcp_user'@'127.0.0.1' IDENTIFIED BY '$tcp_password';
 CREATE USER '$tcp_user'@'localhost' IDENTIFIED BY '$tcp_password';
-GRANT ALL PRIVILEGES ON *.* TO '$tcp_user'@'127.0.0.1' WITH GRANT OPTION;
-GRANT ALL PRIVILEGES ON *.* TO '$tcp_user'@'localhost' WITH GRANT OPTION;"
+"
 if ! "$client" --defaults-file="$cnf" --connect-timeout=10 -u "$socket_user" -e "$sql" </dev/null; then
   tail -n 20 "$log" >&2 || true
   die "could not create user $tcp_user"

@@ -15,7 +15,10 @@
 #   - superuser `postgres`; auth: `trust` on the unix socket, `scram-sha-256` on 127.0.0.1 TCP;
 #     creates role cutover_pw (LOGIN CREATEDB, password cutover-test-pw) for TCP and
 #     wrong-password tests;
-#   - listens on 127.0.0.1 at a random free port; timezone UTC; fsync etc. off (test speed only);
+#   - closer to production than a bare initdb: databases default to the ICU collation en-US
+#     (not C: 'a' < 'B' < 'b'), and the server time zone is Asia/Kolkata (+05:30, not UTC), so
+#     tests show that cutover's sessions do not depend on either;
+#   - listens on 127.0.0.1 at a random free port; fsync etc. off (test speed only);
 #   - starts the server fully detached (new session, stdin /dev/null, output to server.log) so a
 #     caller whose stdout is a pipe (ctest) is not held open; waits up to 60 s for readiness and
 #     on failure prints the log tail, cleans up and exits non-zero.
@@ -98,7 +101,7 @@ fi
 
 initlog=$base/initdb.log
 if ! as_user "$os_user" "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 \
-  --locale=C.UTF-8 --no-instructions </dev/null >"$initlog" 2>&1; then
+  --locale=C.UTF-8 --locale-provider=icu --icu-locale=en-US --no-instructions </dev/null >"$initlog" 2>&1; then
   tail -n 30 "$initlog" >&2
   die "initdb failed"
 fi
@@ -119,7 +122,7 @@ port = $port
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$sock'
 unix_socket_permissions = 0777
-timezone = 'UTC'
+timezone = 'Asia/Kolkata'
 log_timezone = 'UTC'
 password_encryption = 'scram-sha-256'
 fsync = off
