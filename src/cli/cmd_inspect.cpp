@@ -31,7 +31,7 @@ struct InspectArgs {
 db::ConnectionSpec datasource_spec(const plan::HomeReport& home, const std::string& id,
                                    const std::string& password_file) {
   std::vector<std::string> ids;
-  for (const plan::HomeDatabase& d : home.databases) {
+  for (const wso2conf::Datasource& d : home.databases) {
     ids.push_back(d.id);
     if (!db::same_ident(d.id, id)) {
       continue;

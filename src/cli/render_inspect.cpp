@@ -12,7 +12,7 @@ std::string yes_no(const std::optional<bool>& b) {
   return b ? (*b ? "on" : "off") : "not set";
 }
 
-std::string match_text(const plan::VersionMatch& m, const std::string& title) {
+std::string match_text(const schema::VersionMatch& m, const std::string& title) {
   std::string out = fmt::format("{} {}", title, m.label());
   if (m.column_differences == 0) {
     out += " (columns match exactly";
@@ -52,7 +52,7 @@ std::string inspect_text_raw(const std::optional<plan::InspectReport>& db,
                          match_text(m, r.product_title));
     }
     out += fmt::format("tables     {} catalogued tables present\n", r.match.tables_found);
-    for (const plan::TableDiff& d : r.match.differences) {
+    for (const schema::TableDiff& d : r.match.differences) {
       if (d.missing) {
         out += fmt::format("  differs  {}: table missing\n", d.table);
       } else if (d.unexpected) {
@@ -91,7 +91,7 @@ std::string inspect_text_raw(const std::optional<plan::InspectReport>& db,
     const plan::HomeReport& h = *home;
     out += fmt::format("{}home       {}\n", db ? "\n" : "", h.home);
     out += fmt::format("config     {}\n", h.config_source.empty() ? "none found" : h.config_source);
-    for (const plan::HomeDatabase& d : h.databases) {
+    for (const wso2conf::Datasource& d : h.databases) {
       out += fmt::format("  database {} ({}): {}\n", d.id, d.engine, d.jdbc_url);
       if (d.cutover_url) {
         out += fmt::format("           cutover URL {} (user {})\n", *d.cutover_url,
@@ -102,7 +102,7 @@ std::string inspect_text_raw(const std::optional<plan::InspectReport>& db,
       }
     }
     if (h.registry) {
-      const plan::RegistryVersioning& v = *h.registry;
+      const wso2conf::RegistryVersioning& v = *h.registry;
       out += fmt::format(
           "registry   versioning {} (properties {}, comments {}, tags {}, ratings {}) from {}\n",
           v.any_on() ? "ON: run the registry versioning cleanup before migrating" : "off",
@@ -141,7 +141,7 @@ nlohmann::json inspect_json(const std::optional<plan::InspectReport>& db,
   if (db) {
     const plan::InspectReport& r = *db;
     nlohmann::json diffs = nlohmann::json::array();
-    for (const plan::TableDiff& d : r.match.differences) {
+    for (const schema::TableDiff& d : r.match.differences) {
       diffs.push_back({{"table", d.table},
                        {"missing_table", d.missing},
                        {"unexpected_table", d.unexpected},
@@ -193,7 +193,7 @@ nlohmann::json inspect_json(const std::optional<plan::InspectReport>& db,
   if (home) {
     const plan::HomeReport& h = *home;
     nlohmann::json dbs = nlohmann::json::array();
-    for (const plan::HomeDatabase& d : h.databases) {
+    for (const wso2conf::Datasource& d : h.databases) {
       dbs.push_back(
           {{"id", d.id},
            {"jdbc_url", d.jdbc_url},

@@ -1,37 +1,22 @@
 #include "plan/inspect.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include <fmt/format.h>
 
 #include "core/cancel.h"
 #include "core/error.h"
+#include "core/utc_time.h"
 #include "db/dialect.h"
-#include "schema/fill_values.h"
+#include "schema/live_tables.h"
 
 namespace cutover::plan {
-
-std::string utc_now_text(std::int64_t offset_seconds) {
-  std::time_t t = std::time(nullptr) + offset_seconds;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
 
 namespace {
 
 // "YYYY-MM-DD HH:MM:SS" minus hours, without a database round trip.
 std::string minus_hours(const std::string& utc, int hours) {
-  std::tm tm{};
-  std::time_t t =
-      static_cast<std::time_t>(schema::parse_utc(utc)) - static_cast<std::time_t>(hours) * 3600;
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
+  return utc_text(parse_utc(utc) - std::int64_t{hours} * 3600);
 }
 
 CleanupEstimate estimate_cleanup(db::Connection& conn, const db::TableDef& tokens,
@@ -80,23 +65,6 @@ CleanupEstimate estimate_cleanup(db::Connection& conn, const db::TableDef& token
 
 }  // namespace
 
-std::map<std::string, db::TableDef> live_catalogued_tables(db::Connection& conn,
-                                                           const schema::Product& product) {
-  std::map<std::string, db::TableDef> live;
-  std::vector<std::string> names = conn.list_tables();
-  for (const schema::TableSpec& spec : product.specs()) {
-    bool present = std::any_of(names.begin(), names.end(),
-                               [&](const std::string& n) { return db::same_ident(n, spec.name); });
-    if (!present) {
-      continue;
-    }
-    if (std::optional<db::TableDef> t = conn.describe_table(spec.name)) {
-      live.emplace(db::to_upper(spec.name), std::move(*t));
-    }
-  }
-  return live;
-}
-
 InspectReport inspect(db::Connection& conn, const std::string& target,
                       const InspectOptions& options) {
   const schema::Product& product = schema::product(options.product);
@@ -108,16 +76,15 @@ InspectReport inspect(db::Connection& conn, const std::string& target,
   report.product_title = product.title();
 
   // Which version: compare the live catalogued tables with every version.
-  std::map<std::string, db::TableDef> live = live_catalogued_tables(conn, product);
-  report.match = match_version(product, live, conn.dialect().name());
-  std::map<std::string, db::TableDef> identity =
-      tables_of(product, live, schema::Database::identity);
-  std::map<std::string, db::TableDef> shared = tables_of(product, live, schema::Database::shared);
+  schema::LiveTables live = schema::live_catalogued_tables(conn, product);
+  report.match = schema::match_version(product, live, conn.dialect().name());
+  schema::LiveTables identity = schema::tables_of(product, live, schema::Database::identity);
+  schema::LiveTables shared = schema::tables_of(product, live, schema::Database::shared);
   if (!identity.empty() && !shared.empty()) {
-    report.by_database.emplace_back("identity",
-                                    match_version(product, identity, conn.dialect().name()));
+    report.by_database.emplace_back(
+        "identity", schema::match_version(product, identity, conn.dialect().name()));
     report.by_database.emplace_back("shared",
-                                    match_version(product, shared, conn.dialect().name()));
+                                    schema::match_version(product, shared, conn.dialect().name()));
   }
   if (report.match.tables_found == 0) {
     std::size_t n = conn.list_tables().size();

@@ -10,9 +10,8 @@
 #include <vector>
 
 #include "db/connection.h"
-#include "plan/fingerprint.h"
 #include "plan/home.h"
-#include "schema/catalogue.h"
+#include "schema/fingerprint.h"
 
 namespace cutover::plan {
 
@@ -48,10 +47,10 @@ struct InspectReport {
   std::string dialect;
   std::string server_version;
   std::string product_title;
-  VersionMatch match;
+  schema::VersionMatch match;
   /// The same match per WSO2 database ("identity", "shared") when the database holds tables of
   /// both: deployments split them, and a mix of versions must show rather than average out.
-  std::vector<std::pair<std::string, VersionMatch>> by_database;
+  std::vector<std::pair<std::string, schema::VersionMatch>> by_database;
   std::vector<TableStats> tables;          ///< largest first
   std::optional<CleanupEstimate> cleanup;  ///< when the token table exists
   std::optional<HomeReport> home;
@@ -61,12 +60,5 @@ struct InspectReport {
 /// product's tables (naming how many tables it does hold).
 InspectReport inspect(db::Connection& conn, const std::string& target,
                       const InspectOptions& options);
-
-/// Introspects the catalogued tables present in `conn`, keyed by upper-case name.
-std::map<std::string, db::TableDef> live_catalogued_tables(db::Connection& conn,
-                                                           const schema::Product& product);
-
-/// Current UTC time as "YYYY-MM-DD HH:MM:SS", shifted by `offset_seconds`.
-std::string utc_now_text(std::int64_t offset_seconds = 0);
 
 }  // namespace cutover::plan

@@ -1,6 +1,7 @@
 // Deterministic value generators for `schema fill`: a small counter-based RNG (the same output
 // on every platform, unlike std distributions) and the value shapes WSO2 writes (UUIDs, md5 /
-// SHA-256 hex, hash JSON, consumer keys, UTC timestamps). Pure functions; thread-safe.
+// SHA-256 hex, hash JSON, consumer keys). Pure functions; thread-safe. Timestamps come from
+// core/utc_time.h.
 #pragma once
 
 #include <cstdint>
@@ -35,9 +36,5 @@ std::string sha256_hex(std::string_view data);
 std::string hash_json(std::string_view token);
 /// 28 characters in the alphabet of WSO2's generated client ids and secrets.
 std::string consumer_key(Rng& rng);
-/// "YYYY-MM-DD HH:MM:SS" for seconds since the epoch (UTC).
-std::string utc_text(std::int64_t epoch_seconds);
-/// Seconds since the epoch for "YYYY-MM-DD HH:MM:SS" (UTC); throws a usage error if malformed.
-std::int64_t parse_utc(std::string_view text);
 
 }  // namespace cutover::schema

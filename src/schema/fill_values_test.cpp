@@ -40,11 +40,5 @@ TEST(FillValues, ConsumerKeysAre28Characters) {
   EXPECT_EQ(k.find_first_of("+/="), std::string::npos);
 }
 
-TEST(FillValues, UtcTextRoundTrips) {
-  EXPECT_EQ(utc_text(0), "1970-01-01 00:00:00");
-  EXPECT_EQ(utc_text(parse_utc("2026-11-01 12:34:56")), "2026-11-01 12:34:56");
-  EXPECT_THROW(parse_utc("yesterday"), std::exception);
-}
-
 }  // namespace
 }  // namespace cutover::schema

@@ -1,4 +1,4 @@
-// plan::match_version: which product version a live schema is, by comparing the live tables
+// schema::match_version: which product version a live schema is, by comparing the live tables
 // with every catalogued version. Pure function over table shapes, so it is tested without a
 // database as well as against real ones.
 #pragma once
@@ -9,8 +9,9 @@
 
 #include "db/table_def.h"
 #include "schema/catalogue.h"
+#include "schema/live_tables.h"
 
-namespace cutover::plan {
+namespace cutover::schema {
 
 /// How one table differs from a catalogued version.
 struct TableDiff {
@@ -36,15 +37,9 @@ struct VersionMatch {
   std::string label() const;
 };
 
-/// The live tables that belong to one WSO2 database (identity or shared).
-std::map<std::string, db::TableDef> tables_of(const schema::Product& product,
-                                              const std::map<std::string, db::TableDef>& live,
-                                              schema::Database database);
-
 /// `live` maps upper-case table names to their introspected shape (catalogued tables only).
 /// `dialect` picks the engine-specific catalogue entries ("mysql", "postgresql", ...).
-VersionMatch match_version(const schema::Product& product,
-                           const std::map<std::string, db::TableDef>& live,
+VersionMatch match_version(const Product& product, const LiveTables& live,
                            std::string_view dialect);
 
-}  // namespace cutover::plan
+}  // namespace cutover::schema

@@ -1,11 +1,11 @@
-#include "plan/fingerprint.h"
+#include "schema/fingerprint.h"
 
 #include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
 
-namespace cutover::plan {
+namespace cutover::schema {
 
 namespace {
 
@@ -90,19 +90,6 @@ int detail_differences(const db::TableDef& want, const db::TableDef& have,
 
 }  // namespace
 
-std::map<std::string, db::TableDef> tables_of(const schema::Product& product,
-                                              const std::map<std::string, db::TableDef>& live,
-                                              schema::Database database) {
-  std::map<std::string, db::TableDef> out;
-  for (const schema::TableSpec& spec : product.specs()) {
-    auto it = live.find(db::to_upper(spec.name));
-    if (it != live.end() && spec.database == database) {
-      out.insert(*it);
-    }
-  }
-  return out;
-}
-
 std::string VersionMatch::label() const {
   if (versions.empty()) {
     return "none";
@@ -113,8 +100,7 @@ std::string VersionMatch::label() const {
   return versions.front() + "-" + versions.back();
 }
 
-VersionMatch match_version(const schema::Product& product,
-                           const std::map<std::string, db::TableDef>& live,
+VersionMatch match_version(const Product& product, const LiveTables& live,
                            std::string_view dialect) {
   VersionMatch m;
   const int nversions = static_cast<int>(product.versions().size());
@@ -122,7 +108,7 @@ VersionMatch match_version(const schema::Product& product,
   // Every column and index name the catalogue knows per table, across all versions.
   std::map<std::string, Names> known_columns;
   std::map<std::string, Names> known_indexes;
-  for (const schema::TableSpec& spec : product.specs()) {
+  for (const TableSpec& spec : product.specs()) {
     std::string t = db::to_upper(spec.name);
     for (const auto& c : spec.columns) {
       known_columns[t].insert(db::to_upper(c.column.name));
@@ -147,8 +133,8 @@ VersionMatch match_version(const schema::Product& product,
   }
   // A whole WSO2 database may live elsewhere (identity and shared are often split): only
   // count a missing table against a version when its database is present at all.
-  std::set<schema::Database> present;
-  for (const schema::TableSpec& spec : product.specs()) {
+  std::set<Database> present;
+  for (const TableSpec& spec : product.specs()) {
     if (live.count(db::to_upper(spec.name)) != 0) {
       present.insert(spec.database);
     }
@@ -157,7 +143,7 @@ VersionMatch match_version(const schema::Product& product,
   std::vector<Score> scores(static_cast<std::size_t>(nversions));
   for (int v = 0; v < nversions; ++v) {
     Score& s = scores[static_cast<std::size_t>(v)];
-    for (const schema::TableSpec& spec : product.specs()) {
+    for (const TableSpec& spec : product.specs()) {
       std::string name = db::to_upper(spec.name);
       std::optional<db::TableDef> want = product.table_at(spec.name, v, dialect);
       auto have = live.find(name);
@@ -221,4 +207,4 @@ VersionMatch match_version(const schema::Product& product,
   return m;
 }
 
-}  // namespace cutover::plan
+}  // namespace cutover::schema

@@ -1,11 +1,11 @@
-#include "plan/fingerprint.h"
+#include "schema/fingerprint.h"
 
 #include <gtest/gtest.h>
 
-namespace cutover::plan {
+namespace cutover::schema {
 namespace {
 
-std::map<std::string, db::TableDef> as_live(const schema::Product& p, const char* version) {
+std::map<std::string, db::TableDef> as_live(const Product& p, const char* version) {
   std::map<std::string, db::TableDef> live;
   for (db::TableDef& t : p.tables_at(p.version_index(version), "postgresql")) {
     std::string key = db::to_upper(t.name);
@@ -15,7 +15,7 @@ std::map<std::string, db::TableDef> as_live(const schema::Product& p, const char
 }
 
 TEST(Fingerprint, EveryVersionRecognisesItsOwnModel) {
-  const schema::Product& is = schema::product("is");
+  const Product& is = product("is");
   for (const std::string& v : is.versions()) {
     VersionMatch m = match_version(is, as_live(is, v.c_str()), "postgresql");
     EXPECT_EQ(m.column_differences, 0) << v;
@@ -25,7 +25,7 @@ TEST(Fingerprint, EveryVersionRecognisesItsOwnModel) {
 }
 
 TEST(Fingerprint, ReportsAColumnNoVersionHas) {
-  const schema::Product& is = schema::product("is");
+  const Product& is = product("is");
   auto live = as_live(is, "7.0.0");
   db::Column custom;
   custom.name = "CUSTOM_COL";
@@ -37,7 +37,7 @@ TEST(Fingerprint, ReportsAColumnNoVersionHas) {
 }
 
 TEST(Fingerprint, ClosestVersionWithTheDifferencesNamed) {
-  const schema::Product& is = schema::product("is");
+  const Product& is = product("is");
   auto live = as_live(is, "6.0.0");
   auto& cols = live["IDN_OAUTH2_ACCESS_TOKEN"].columns;
   cols.erase(std::remove_if(cols.begin(), cols.end(),
@@ -58,13 +58,13 @@ TEST(Fingerprint, ClosestVersionWithTheDifferencesNamed) {
 TEST(Fingerprint, NoCatalogedTablesIsNoMatch) {
   std::map<std::string, db::TableDef> live;
   live["SOMETHING_ELSE"] = db::TableDef{};
-  VersionMatch m = match_version(schema::product("is"), live, "sqlite");
+  VersionMatch m = match_version(product("is"), live, "sqlite");
   EXPECT_EQ(m.tables_found, 0);
   EXPECT_TRUE(m.versions.empty());
 }
 
 TEST(Fingerprint, AnIdentityOnlyDatabaseIsNotPenalisedForMissingRegistryTables) {
-  const schema::Product& is = schema::product("is");
+  const Product& is = product("is");
   auto live = as_live(is, "5.10.0");
   for (auto it = live.begin(); it != live.end();) {
     it = it->first.rfind("REG_", 0) == 0 ? live.erase(it) : std::next(it);
@@ -75,4 +75,4 @@ TEST(Fingerprint, AnIdentityOnlyDatabaseIsNotPenalisedForMissingRegistryTables) 
 }
 
 }  // namespace
-}  // namespace cutover::plan
+}  // namespace cutover::schema

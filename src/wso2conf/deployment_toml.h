@@ -1,0 +1,25 @@
+// wso2conf deployment.toml: the databases and registry versioning flags of an IS 5.9+
+// repository/conf/deployment.toml. Reads only; thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "wso2conf/datasource.h"
+#include "wso2conf/registry_versioning.h"
+
+namespace cutover::wso2conf {
+
+struct DeploymentToml {
+  /// [database.<id>] tables, then [[datasource]] entries, in file order.
+  std::vector<Datasource> databases;
+  /// [static_configuration] versioning flags; nullopt when the file sets none.
+  std::optional<RegistryVersioning> registry;
+};
+
+/// Throws a config error when the file is not a regular file or not valid TOML (naming the
+/// line), an io error when it cannot be read.
+DeploymentToml read_deployment_toml(const std::filesystem::path& file);
+
+}  // namespace cutover::wso2conf
