@@ -1,5 +1,6 @@
 // cutover inspect: what the operator has (engine, product version, table sizes, cleanup
 // estimate; with --home also configuration, registry versioning and custom components).
+#include <cstdint>
 #include <memory>
 
 #include <fmt/format.h>
@@ -7,6 +8,7 @@
 #include "cli/command_table.h"
 #include "cli/common.h"
 #include "cli/render_inspect.h"
+#include "core/echo.h"
 #include "core/error.h"
 #include "core/secret.h"
 #include "db/registry.h"
@@ -17,6 +19,10 @@
 namespace cutover::cli {
 
 namespace {
+
+constexpr std::uint64_t kMaxSafePeriodHours = 87'600;
+// A note explains why a datasource cannot be opened; it may quote the configured URL.
+constexpr std::size_t kNoteLimit = 400;
 
 struct InspectArgs {
   DbOptions db;
@@ -32,14 +38,15 @@ db::ConnectionSpec datasource_spec(const plan::HomeReport& home, const std::stri
                                    const std::string& password_file) {
   std::vector<std::string> ids;
   for (const wso2conf::Datasource& d : home.databases) {
-    ids.push_back(d.id);
+    ids.push_back(echo(d.id));
     if (!db::same_ident(d.id, id)) {
       continue;
     }
     if (!d.spec) {
       throw Error(ErrorKind::unsupported,
-                  fmt::format("cutover cannot open datasource {} ({}) directly", d.id, d.engine),
-                  d.note);
+                  fmt::format("cutover cannot open datasource {} ({}) directly", echo(d.id),
+                              echo(d.engine)),
+                  echo(d.note, kNoteLimit));
     }
     db::ConnectionSpec spec = *d.spec;
     if (std::optional<Secret> pw = password_from("CUTOVER_DB_PASSWORD", password_file)) {
@@ -47,14 +54,16 @@ db::ConnectionSpec datasource_spec(const plan::HomeReport& home, const std::stri
     } else if (d.password_protected) {
       throw Error(
           ErrorKind::config,
-          fmt::format("the password of datasource {} is protected by the secure vault", d.id),
+          fmt::format("the password of datasource {} is protected by the secure vault", echo(d.id)),
           "set CUTOVER_DB_PASSWORD or pass --password-file FILE");
     }
     return spec;
   }
-  throw Error(ErrorKind::usage, fmt::format("no datasource '{}' in {}", id, home.config_source),
+  throw Error(ErrorKind::usage,
+              fmt::format("no datasource '{}' in {}", echo(id), echo(home.config_source)),
               fmt::format("configured: {}",
-                          ids.empty() ? "none" : fmt::format("{}", fmt::join(ids, ", "))));
+                          ids.empty() ? "none"
+                                      : echo(fmt::format("{}", fmt::join(ids, ", ")), kNoteLimit)));
 }
 
 int run_inspect(const InspectArgs& a) {
@@ -81,9 +90,14 @@ int run_inspect(const InspectArgs& a) {
     report = plan::inspect(*conn, spec.redacted(), a.options);
   }
   if (a.json) {
-    fmt::print("{}\n", inspect_json(report, home).dump(2));
+    // ASCII only, so no control character of a hostile name reaches a terminal (JSON escapes
+    // C0 controls itself, not C1 ones); invalid UTF-8 from a configuration file becomes U+FFFD
+    // instead of an exception.
+    print_out(
+        inspect_json(report, home).dump(2, ' ', true, nlohmann::json::error_handler_t::replace) +
+        "\n");
   } else {
-    fmt::print("{}", inspect_text(report, home));
+    print_out(inspect_text(report, home));
   }
   return 0;
 }
@@ -107,9 +121,11 @@ void add_inspect_command(CLI::App& app, Runner& selected) {
   c->add_flag("--json", args->json, "machine-readable output");
   c->add_option("--product", args->options.product, "product: is")->capture_default_str();
   c->add_option("--safe-period", args->options.safe_period_hours,
-                "hours after expiry before a token counts as eligible for cleanup")
+                fmt::format("hours after expiry before a token counts as eligible for cleanup, "
+                            "0 to {} (ten years)",
+                            kMaxSafePeriodHours))
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(kMaxSafePeriodHours));
   c->add_option("--now", args->options.now_utc,
                 "judge eligibility at this UTC time 'YYYY-MM-DD HH:MM:SS' (default: now)");
   c->callback([&selected, args] { selected = [args] { return run_inspect(*args); }; });

@@ -1,5 +1,7 @@
 // cutover schema create | fill: make and load a product schema (demo, tests, benchmarks).
 #include <chrono>
+#include <cstdint>
+#include <limits>
 #include <memory>
 
 #include <fmt/format.h>
@@ -15,6 +17,10 @@
 namespace cutover::cli {
 
 namespace {
+
+// The largest --rows: about 600 million rows over all tables, loaded in one transaction; hours
+// on a server, far beyond any realistic test deployment.
+constexpr std::uint64_t kMaxFillRows = 100'000'000;
 
 struct CreateArgs {
   DbOptions db;
@@ -50,7 +56,7 @@ int run_create(const CreateArgs& a) {
                   "give either a database URL or --print-sql DIALECT, not both");
     }
     const db::Dialect& d = db::dialect_by_name(a.print_sql);
-    fmt::print("{}", schema::create_script(product, version, d, filter_of(a.database)));
+    print_out(schema::create_script(product, version, d, filter_of(a.database)));
     return 0;
   }
 
@@ -59,8 +65,8 @@ int run_create(const CreateArgs& a) {
   auto start = std::chrono::steady_clock::now();
   schema::CreateResult r = schema::create_schema(*conn, product, version, filter_of(a.database));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  fmt::print("created {} {}: {} tables, {} statements, in {} ({:.2f} s)\n", product.title(),
-             a.version, r.tables, r.statements, spec.redacted(), secs);
+  print_out(fmt::format("created {} {}: {} tables, {} statements, in {} ({:.2f} s)\n",
+                        product.title(), a.version, r.tables, r.statements, spec.redacted(), secs));
   return 0;
 }
 
@@ -76,11 +82,11 @@ int run_fill(const FillArgs& a) {
   schema::FillResult r = schema::fill(*conn, a.fill);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& [table, n] : r.rows) {
-    fmt::print("  {:<34} {:>12}\n", table, group_digits(n));
+    print_out(fmt::format("  {:<34} {:>12}\n", table, group_digits(n)));
   }
-  fmt::print("filled {} ({} {}) with {} rows in {:.2f} s (seed {})\n", spec.redacted(),
-             schema::product(a.fill.product).title(), r.version, group_digits(r.total_rows), secs,
-             a.fill.seed);
+  print_out(fmt::format("filled {} ({} {}) with {} rows in {:.2f} s (seed {})\n", spec.redacted(),
+                        schema::product(a.fill.product).title(), r.version,
+                        group_digits(r.total_rows), secs, a.fill.seed));
   return 0;
 }
 
@@ -116,12 +122,15 @@ void add_schema_commands(CLI::App& app, Runner& selected) {
       "WSO2's scripts (one transaction; nothing is left half-loaded)");
   fill->db.add_to(*f);
   f->add_option("--rows", fill->fill.rows,
-                "access-token rows; other tables are sized from it (scopes ~2x, codes 1/4, "
-                "sessions 1/10, ...)")
+                fmt::format("access-token rows, 0 to {}; other tables are sized from it "
+                            "(scopes ~2x, codes 1/4, sessions 1/10, ...)",
+                            kMaxFillRows))
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  f->add_option("--seed", fill->fill.seed, "random seed: the same seed gives the same rows")
-      ->capture_default_str();
+      ->check(whole_number(kMaxFillRows));
+  f->add_option("--seed", fill->fill.seed,
+                "random seed, 0 to 18446744073709551615: the same seed gives the same rows")
+      ->capture_default_str()
+      ->check(whole_number(std::numeric_limits<std::uint64_t>::max()));
   f->add_option("--product", fill->fill.product, "product: is")->capture_default_str();
   f->add_option("--version", fill->fill.version,
                 "product version of the schema (default: detected from the tables)");

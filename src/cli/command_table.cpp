@@ -2,10 +2,19 @@
 
 #include <fmt/format.h>
 
+#include "cli/common.h"
 #include "cli/exit_codes.h"
+#include "core/echo.h"
 #include "core/error.h"
 
 namespace cutover::cli {
+
+namespace {
+
+// CLI11's messages name the option and quote the value given; room for both.
+constexpr std::size_t kParseErrorLimit = 300;
+
+}  // namespace
 
 int run(int argc, char** argv) {
   CLI::App app{
@@ -26,23 +35,30 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    fmt::print("{}", app.help());
+    print_out(app.help());
+    flush_out();
     return 0;
   } catch (const CLI::CallForAllHelp&) {
-    fmt::print("{}", app.help("", CLI::AppFormatMode::All));
+    print_out(app.help("", CLI::AppFormatMode::All));
+    flush_out();
     return 0;
   } catch (const CLI::CallForVersion& e) {
-    fmt::print("{}\n", e.what());
+    print_out(fmt::format("{}\n", e.what()));
+    flush_out();
     return 0;
   } catch (const CLI::ParseError& e) {
     // CLI11 raises --help inside a subcommand as CallForHelp too, handled above; everything
-    // else is a usage error with a pointer to the help.
-    throw Error(ErrorKind::usage, e.what(), "run 'cutover --help' or 'cutover COMMAND --help'");
+    // else is a usage error with a pointer to the help. Its text quotes argv: bounded here.
+    throw Error(ErrorKind::usage, echo(e.what(), kParseErrorLimit),
+                "run 'cutover --help' or 'cutover COMMAND --help'");
   }
   if (!selected) {
     throw Error(ErrorKind::usage, "no command given", "run 'cutover --help'");
   }
-  return selected();
+  int rc = selected();
+  // Output still buffered must reach its destination before success is reported.
+  flush_out();
+  return rc;
 }
 
 }  // namespace cutover::cli

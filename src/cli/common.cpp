@@ -1,8 +1,14 @@
 #include "cli/common.h"
 
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "cli/exit_codes.h"
+#include "core/echo.h"
 #include "core/secret.h"
 #include "db/registry.h"
 
@@ -40,9 +46,10 @@ void DbOptions::add_to(CLI::App& cmd) {
   CLI::Option* flag = cmd.add_option("--db", url, "database URL (same as the positional URL)");
   pos->excludes(flag);
   flag->excludes(pos);
+  // Checked when read (password_from), so a missing and an unreadable file get the same
+  // error and hint.
   cmd.add_option("--password-file", password_file,
-                 "read the password from the first line of FILE (wins over CUTOVER_DB_PASSWORD)")
-      ->check(CLI::ExistingFile);
+                 "read the password from the first line of FILE (wins over CUTOVER_DB_PASSWORD)");
 }
 
 db::ConnectionSpec DbOptions::spec() const {
@@ -63,6 +70,42 @@ std::unique_ptr<db::Connection> open_db(const db::ConnectionSpec& spec, bool cre
   options.create = create;
   options.read_only = read_only;
   return db::open(spec, options);
+}
+
+CLI::Validator whole_number(std::uint64_t max) {
+  return {[max](std::string& text) -> std::string {
+            std::uint64_t v = 0;
+            const char* end = text.data() + text.size();
+            auto [ptr, ec] = std::from_chars(text.data(), end, v);
+            if (ec == std::errc() && ptr == end && v <= max) {
+              return {};
+            }
+            return fmt::format("expected a whole number from 0 to {}, got '{}'", max,
+                               echo(text, 40));
+          },
+          fmt::format("0..{}", max)};
+}
+
+namespace {
+
+[[noreturn]] void output_failed(int err) {
+  throw Error(ErrorKind::io, fmt::format("cannot write to standard output: {}", std::strerror(err)),
+              err == EPIPE ? "the program reading cutover's output closed it before the end"
+                           : "make room where the output goes, or send it somewhere else");
+}
+
+}  // namespace
+
+void print_out(std::string_view text) {
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+    output_failed(errno);
+  }
+}
+
+void flush_out() {
+  if (std::fflush(stdout) != 0) {
+    output_failed(errno);
+  }
 }
 
 std::string group_digits(std::int64_t n) {

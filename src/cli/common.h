@@ -1,8 +1,10 @@
 // Helpers the command files share: database options, password resolution, output.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -27,6 +29,17 @@ struct DbOptions {
 /// Opens the database, creating a SQLite file only when `create` is set.
 std::unique_ptr<db::Connection> open_db(const db::ConnectionSpec& spec, bool create = false,
                                         bool read_only = false);
+
+/// A CLI11 check: the value is a whole number from 0 to `max`. It runs on the text before
+/// CLI11 converts it, whose own conversion wraps "-1" into an unsigned type and clamps values
+/// out of range without a word.
+CLI::Validator whole_number(std::uint64_t max);
+
+/// Writes `text` to standard output. A write that fails (a full disk, a reader that went away
+/// with SIGPIPE ignored) throws an io error naming the cause.
+void print_out(std::string_view text);
+/// Flushes standard output, throwing the same error when buffered output cannot be written.
+void flush_out();
 
 /// 1234567 -> "1,234,567"; bytes -> "12.3 MiB".
 std::string group_digits(std::int64_t n);

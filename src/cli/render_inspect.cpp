@@ -1,8 +1,11 @@
 #include "cli/render_inspect.h"
 
+#include <string_view>
+
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "core/echo.h"
 
 namespace cutover::cli {
 
@@ -26,16 +29,23 @@ std::string match_text(const schema::VersionMatch& m, const std::string& title) 
   return out + ")";
 }
 
-// Names in a report come from databases and files an attacker may control: control
-// characters (terminal escapes) are shown as '?', never sent to the terminal.
-std::string printable(std::string text) {
-  for (char& c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\n') || u == 0x7f) {
-      c = '?';
+// Names in a report come from databases and files an attacker may control: each line goes
+// through echo(), so terminal escapes are shown escaped and a huge value cannot flood the
+// screen.
+constexpr std::size_t kReportLineLimit = 1000;
+
+std::string printable(std::string_view text) {
+  std::string out;
+  while (!text.empty()) {
+    std::size_t nl = text.find('\n');
+    out += echo(text.substr(0, nl), kReportLineLimit);
+    if (nl == std::string_view::npos) {
+      break;
     }
+    out += '\n';
+    text.remove_prefix(nl + 1);
   }
-  return text;
+  return out;
 }
 
 std::string inspect_text_raw(const std::optional<plan::InspectReport>& db,

@@ -26,7 +26,8 @@ class Secret {
 /// Where a password for one connection comes from, in order: the password file when one is
 /// given (first line, trailing newline removed), else the named environment variable. nullopt
 /// when neither is set.
-/// Throws an io error naming the file (never its contents) when the file cannot be read.
+/// Throws a config error (bad input, exit 2) naming the file, never its contents, when the file
+/// cannot be read: missing, unreadable or a directory alike.
 std::optional<Secret> password_from(std::string_view env_var, std::string_view password_file);
 
 }  // namespace cutover

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/echo.h"
 #include "core/error.h"
 #include "db/dialects/all.h"
 
@@ -42,6 +43,10 @@ bool is_plain_word(std::string_view name) {
 
 std::string Dialect::ident(std::string_view name) const {
   return is_plain_word(name) ? std::string(name) : quote_ident(name);
+}
+
+std::string upper_folding_stored_ident(const Dialect& d, std::string_view stored) {
+  return to_upper(stored) == stored ? d.ident(stored) : d.quote_ident(stored);
 }
 
 std::string Dialect::quote_ident(std::string_view name) const {
@@ -127,6 +132,17 @@ std::string Dialect::join_idents(const std::vector<std::string>& names) const {
   return out;
 }
 
+std::string Dialect::join_stored(const std::vector<std::string>& names) const {
+  std::string out;
+  for (const std::string& n : names) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += stored_ident(n);
+  }
+  return out;
+}
+
 std::string Dialect::create_index(const TableDef& t, const Index& ix) const {
   return fmt::format("CREATE {}INDEX {} ON {} ({})", ix.unique ? "UNIQUE " : "", ident(ix.name),
                      ident(t.name), join_idents(ix.columns));
@@ -179,24 +195,23 @@ std::string Dialect::upsert(std::string_view table, const std::vector<std::strin
   std::string set;
   std::string insert_values;
   for (std::size_t i = 0; i < columns.size(); ++i) {
+    std::string col = stored_ident(columns[i]);
     source += fmt::format("{}{}", i ? ", " : "", placeholder(static_cast<int>(i) + 1));
-    insert_values += fmt::format("{}s.{}", i ? ", " : "", ident(columns[i]));
+    insert_values += fmt::format("{}s.{}", i ? ", " : "", col);
     bool is_key = std::any_of(key.begin(), key.end(),
                               [&](const std::string& k) { return same_ident(k, columns[i]); });
     if (is_key) {
-      on += fmt::format("{}d.{} = s.{}", on.empty() ? "" : " AND ", ident(columns[i]),
-                        ident(columns[i]));
+      on += fmt::format("{}d.{} = s.{}", on.empty() ? "" : " AND ", col, col);
     } else {
-      set += fmt::format("{}d.{} = s.{}", set.empty() ? "" : ", ", ident(columns[i]),
-                         ident(columns[i]));
+      set += fmt::format("{}d.{} = s.{}", set.empty() ? "" : ", ", col, col);
     }
   }
-  std::string sql = fmt::format("MERGE INTO {} d USING (VALUES ({})) s ({}) ON ({})", ident(table),
-                                source, join_idents(columns), on);
+  std::string sql = fmt::format("MERGE INTO {} d USING (VALUES ({})) s ({}) ON ({})",
+                                stored_ident(table), source, join_stored(columns), on);
   if (!set.empty()) {
     sql += " WHEN MATCHED THEN UPDATE SET " + set;
   }
-  sql += fmt::format(" WHEN NOT MATCHED THEN INSERT ({}) VALUES ({})", join_idents(columns),
+  sql += fmt::format(" WHEN NOT MATCHED THEN INSERT ({}) VALUES ({})", join_stored(columns),
                      insert_values);
   return sql;
 }
@@ -208,9 +223,9 @@ std::string Dialect::key_after(const std::vector<std::string>& key) const {
   for (std::size_t i = 0; i < key.size(); ++i) {
     std::string term;
     for (std::size_t j = 0; j < i; ++j) {
-      term += fmt::format("{} = {} AND ", ident(key[j]), placeholder(n++));
+      term += fmt::format("{} = {} AND ", stored_ident(key[j]), placeholder(n++));
     }
-    term += fmt::format("{} > {}", ident(key[i]), placeholder(n++));
+    term += fmt::format("{} > {}", stored_ident(key[i]), placeholder(n++));
     out += fmt::format("{}({})", i ? " OR " : "", term);
   }
   return out;
@@ -227,12 +242,16 @@ std::string Dialect::limit_clause(int limit) const {
 std::string Dialect::keyset_page(std::string_view table, const std::vector<std::string>& columns,
                                  const std::vector<std::string>& key, int limit, bool first) const {
   std::string sql =
-      fmt::format("{}{} FROM {}", select_prefix(limit), join_idents(columns), ident(table));
+      fmt::format("{}{} FROM {}", select_prefix(limit), join_stored(columns), stored_ident(table));
   if (!first) {
     sql += " WHERE " + key_after(key);
   }
-  sql += " ORDER BY " + join_idents(key) + limit_clause(limit);
+  sql += " ORDER BY " + join_stored(key) + limit_clause(limit);
   return sql;
+}
+
+std::string Dialect::any_row(std::string_view table) const {
+  return fmt::format("{}1 FROM {}{}", select_prefix(1), stored_ident(table), limit_clause(1));
 }
 
 std::string Dialect::sequence_resync(std::string_view /*table*/, const Column& /*c*/) const {
@@ -272,7 +291,7 @@ const Dialect& dialect_by_name(std::string_view name) {
   if (n == "h2") {
     return h2_dialect();
   }
-  throw Error(ErrorKind::usage, fmt::format("unknown SQL dialect '{}'", name),
+  throw Error(ErrorKind::usage, fmt::format("unknown SQL dialect '{}'", echo(name, 40)),
               fmt::format("use one of: {}", fmt::join(dialect_names(), ", ")));
 }
 

@@ -47,14 +47,23 @@ class Dialect {
   /// Statements removing the table (and its sequences).
   virtual std::vector<std::string> drop_table(const TableDef& t) const;
 
-  /// INSERT that updates the non-key columns when a row with the same key exists. Only the
-  /// given key decides the conflict (never REPLACE, which deletes and re-inserts).
+  // The statements below work on live tables: table and column names are stored names (as
+  // list_tables / describe_table report them), addressed exactly through stored_ident.
+
+  /// INSERT that updates the non-key columns when a row with the same key exists, with the
+  /// columns bound as parameters in order. Only the row with the given key is ever changed
+  /// (never REPLACE, which deletes and re-inserts): a new key whose values collide with
+  /// another row on a secondary unique key fails with ErrorKind::constraint on every engine
+  /// and changes nothing, where MySQL's plain ON DUPLICATE KEY UPDATE would update that other
+  /// row (DESIGN §3.2, CON_APP_KEY). The apply uses this statement as it is.
   virtual std::string upsert(std::string_view table, const std::vector<std::string>& columns,
                              const std::vector<std::string>& key) const;
   /// Next page of `columns` ordered by `key` after the key values bound as parameters
   /// (key.size() of them, in key order); the first page when `first` is true (no parameters).
   virtual std::string keyset_page(std::string_view table, const std::vector<std::string>& columns,
                                   const std::vector<std::string>& key, int limit, bool first) const;
+  /// A query returning one row when `table` has any row and none when it is empty.
+  std::string any_row(std::string_view table) const;
   /// Statement that moves a column's sequence past the largest value in the table after rows
   /// were loaded with explicit ids; empty where the engine does that itself.
   virtual std::string sequence_resync(std::string_view table, const Column& c) const;
@@ -77,6 +86,8 @@ class Dialect {
   virtual std::string select_prefix(int limit) const;
   std::string key_after(const std::vector<std::string>& key) const;
   std::string join_idents(const std::vector<std::string>& names) const;
+  /// Stored names joined with ", ", each through stored_ident.
+  std::string join_stored(const std::vector<std::string>& names) const;
 };
 
 /// The dialect with that name; throws a config error listing the known names otherwise.

@@ -35,16 +35,57 @@ TEST(Dialect, UpsertNamesTheKeyAndNeverReplaces) {
     EXPECT_EQ(sql.find("REPLACE"), std::string::npos) << name;
     EXPECT_NE(sql.find("TOKEN_STATE"), std::string::npos) << name;
   }
-  EXPECT_EQ(dialect_by_name("postgresql").upsert("T", cols, key),
-            "INSERT INTO T (TOKEN_ID, TOKEN_STATE) VALUES ($1, $2) ON CONFLICT (TOKEN_ID) DO "
-            "UPDATE SET TOKEN_STATE = EXCLUDED.TOKEN_STATE");
+  // Stored names: PostgreSQL stores WSO2's bare names in lower case.
+  EXPECT_EQ(dialect_by_name("postgresql").upsert("t", {"token_id", "token_state"}, {"token_id"}),
+            "INSERT INTO t (token_id, token_state) VALUES ($1, $2) ON CONFLICT (token_id) DO "
+            "UPDATE SET token_state = EXCLUDED.token_state");
+}
+
+TEST(Dialect, MysqlUpsertRefusesToUpdateARowWithAnotherKey) {
+  // ON DUPLICATE KEY fires on any unique key; the guard turns a hit on another row into NULL
+  // for its NOT NULL key, an error in strict mode (tests/backends/identifiers_test.cpp).
+  EXPECT_EQ(dialect_by_name("mysql").upsert("T", {"ID", "UK", "V"}, {"ID"}),
+            "INSERT INTO T (ID, UK, V) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE ID = IF(ID <=> "
+            "VALUES(ID), ID, NULL), UK = VALUES(UK), V = VALUES(V)");
+  EXPECT_EQ(dialect_by_name("mysql").upsert("T", {"A", "B"}, {"A", "B"}),
+            "INSERT INTO T (A, B) VALUES (?, ?) ON DUPLICATE KEY UPDATE A = IF(A <=> VALUES(A) "
+            "AND B <=> VALUES(B), A, NULL)");
+}
+
+TEST(Dialect, StatementsOnLiveTablesAddressStoredNamesExactly) {
+  // PostgreSQL folds bare names to lower case; Oracle, DB2 and H2 to upper case; MySQL and
+  // SQLite keep them as written.
+  const Dialect& pg = dialect_by_name("postgresql");
+  EXPECT_EQ(pg.upsert("Mixed_T", {"Id", "val"}, {"Id"}),
+            "INSERT INTO \"Mixed_T\" (\"Id\", val) VALUES ($1, $2) ON CONFLICT (\"Id\") DO "
+            "UPDATE SET val = EXCLUDED.val");
+  EXPECT_EQ(pg.keyset_page("IDN_X", {"ID", "V"}, {"ID"}, 10, false),
+            "SELECT \"ID\", \"V\" FROM \"IDN_X\" WHERE \"ID\" > $1 ORDER BY \"ID\" LIMIT 10");
+  EXPECT_EQ(dialect_by_name("oracle").keyset_page("t", {"a", "B"}, {"a"}, 10, false),
+            "SELECT \"a\", B FROM \"t\" WHERE (\"a\" > ?) ORDER BY \"a\" FETCH FIRST 10 ROWS ONLY");
+  EXPECT_EQ(dialect_by_name("h2").upsert("t", {"ID", "v"}, {"ID"}),
+            "MERGE INTO \"t\" (ID, \"v\") KEY (ID) VALUES (?, ?)");
+  EXPECT_EQ(dialect_by_name("db2").stored_ident("Mixed"), "\"Mixed\"");
+  EXPECT_EQ(dialect_by_name("mssql").upsert("t", {"ID"}, {"ID"}),
+            "MERGE INTO t d USING (VALUES (?)) s (ID) ON (d.ID = s.ID) WHEN NOT MATCHED THEN "
+            "INSERT (ID) VALUES (s.ID);");
+  EXPECT_EQ(dialect_by_name("mysql").keyset_page("Mixed_T", {"Id"}, {"Id"}, 5, true),
+            "SELECT Id FROM Mixed_T ORDER BY Id LIMIT 5");
+}
+
+TEST(Dialect, AnyRowUsesEachEnginesRowLimit) {
+  EXPECT_EQ(dialect_by_name("sqlite").any_row("T"), "SELECT 1 FROM T LIMIT 1");
+  EXPECT_EQ(dialect_by_name("postgresql").any_row("idn_x"), "SELECT 1 FROM idn_x LIMIT 1");
+  EXPECT_EQ(dialect_by_name("mssql").any_row("T"), "SELECT TOP (1) 1 FROM T");
+  EXPECT_EQ(dialect_by_name("oracle").any_row("T"), "SELECT 1 FROM T FETCH FIRST 1 ROWS ONLY");
+  EXPECT_EQ(dialect_by_name("db2").any_row("T"), "SELECT 1 FROM T FETCH FIRST 1 ROWS ONLY");
 }
 
 TEST(Dialect, KeysetPagingUsesRowValuesOrTheExpandedForm) {
   std::vector<std::string> cols = {"A", "B", "C"};
   std::vector<std::string> key = {"A", "B"};
-  EXPECT_EQ(dialect_by_name("postgresql").keyset_page("T", cols, key, 100, false),
-            "SELECT A, B, C FROM T WHERE (A, B) > ($1, $2) ORDER BY A, B LIMIT 100");
+  EXPECT_EQ(dialect_by_name("postgresql").keyset_page("t", {"a", "b", "c"}, {"a", "b"}, 100, false),
+            "SELECT a, b, c FROM t WHERE (a, b) > ($1, $2) ORDER BY a, b LIMIT 100");
   EXPECT_EQ(dialect_by_name("oracle").keyset_page("T", cols, key, 100, false),
             "SELECT A, B, C FROM T WHERE (A > ?) OR (A = ? AND B > ?) ORDER BY A, B FETCH FIRST "
             "100 ROWS ONLY");

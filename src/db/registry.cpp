@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/echo.h"
 #include "core/error.h"
 #include "db/sqlite/sqlite_connection.h"
 #if CUTOVER_HAVE_postgres
@@ -57,7 +58,7 @@ std::unique_ptr<Connection> open(const ConnectionSpec& spec, const OpenOptions& 
       try {
         return b.open(spec, options);
       } catch (Error& e) {
-        e.add_context(fmt::format("opening {}", spec.redacted()));
+        e.add_context(fmt::format("opening {}", echo(spec.redacted())));
         throw;
       }
     }

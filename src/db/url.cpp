@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/echo.h"
 #include "core/error.h"
 #include "db/table_def.h"
 
@@ -87,7 +88,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   if (to_lower(scheme).rfind("jdbc", 0) == 0) {
     hint = "JDBC URLs are read from a deployment.toml (--home); on the command line use " + hint;
   }
-  throw Error(ErrorKind::usage, fmt::format("unknown URL scheme '{}'", scheme), hint);
+  throw Error(ErrorKind::usage, fmt::format("unknown URL scheme '{}'", echo(scheme, 40)), hint);
 }
 
 // user[:password]@host[:port]/database?k=v&k=v, for postgresql and mysql.
@@ -142,7 +143,7 @@ ConnectionSpec parse_server_url(std::string scheme, std::string_view rest, UrlOr
     auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
     if (ec != std::errc() || ptr != port.data() + port.size() || p <= 0 || p > 65535) {
       throw Error(ErrorKind::usage,
-                  fmt::format("invalid port '{}' in database URL", std::string(port)),
+                  fmt::format("invalid port '{}' in database URL", echo(port, 40)),
                   "write the URL as scheme://user@host:port/database");
     }
     spec.port = p;
@@ -167,7 +168,7 @@ ConnectionSpec parse_server_url(std::string scheme, std::string_view rest, UrlOr
   }
   if (spec.database.empty()) {
     throw Error(ErrorKind::usage,
-                fmt::format("database URL '{}' names no database", spec.redacted()),
+                fmt::format("database URL '{}' names no database", echo(spec.redacted())),
                 fmt::format("write it as {}://user@host:port/database", spec.scheme));
   }
   return spec;
@@ -211,8 +212,7 @@ const std::vector<std::string>& known_url_forms() {
 ConnectionSpec parse_url(std::string_view url, UrlOrigin origin) {
   std::size_t colon = url.find(':');
   if (url.empty() || colon == std::string_view::npos || colon == 0) {
-    throw Error(ErrorKind::usage,
-                fmt::format("'{}' is not a database URL", url.size() > 80 ? "(long text)" : url),
+    throw Error(ErrorKind::usage, fmt::format("'{}' is not a database URL", echo(url)),
                 fmt::format("known forms: {}", fmt::join(known_url_forms(), ", ")));
   }
   std::string scheme = to_lower(url.substr(0, colon));

@@ -65,8 +65,7 @@ FillResult fill(db::Connection& conn, const FillOptions& options) {
 
   // Refuse to mix generated rows with existing ones: ids would collide.
   for (const auto& [name, def] : live) {
-    std::optional<db::Value> any = conn.query_value(
-        fmt::format("SELECT 1 FROM {} WHERE 1 = 1 LIMIT 1", conn.dialect().stored_ident(def.name)));
+    std::optional<db::Value> any = conn.query_value(conn.dialect().any_row(def.name));
     if (any) {
       throw Error(ErrorKind::config, fmt::format("table {} already has rows", def.name),
                   "schema fill loads an empty schema; create a fresh database for it");

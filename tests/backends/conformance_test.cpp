@@ -240,7 +240,8 @@ TEST_F(Backend, QuotedMixedCaseNamesAreAddressedExactly) {
 
 TEST_F(Backend, UpsertInsertsThenUpdatesByKey) {
   create_sample();
-  std::string sql = d().upsert("SAMPLE", {"ID", "NAME"}, {"ID"});
+  auto [table, cols] = stored("SAMPLE");  // upsert takes stored names
+  std::string sql = d().upsert(table, {cols[0], cols[2]}, {cols[0]});
   conn_->execute(sql, std::vector<Value>{Value(1), Value("first")});
   conn_->execute(sql, std::vector<Value>{Value(1), Value("second")});
   EXPECT_EQ(count("SAMPLE"), 1);
@@ -252,10 +253,11 @@ TEST_F(Backend, KeysetPagingVisitsEveryRowOnce) {
   for (int i = 0; i < 250; ++i) {
     conn_->execute(fmt::format("INSERT INTO SAMPLE (ID, NAME) VALUES ({}, 'n')", (i * 7) % 250));
   }
+  auto [table, cols] = stored("SAMPLE");  // keyset_page takes stored names
   std::vector<std::int64_t> seen;
   std::optional<std::int64_t> last;
   while (true) {
-    std::string sql = d().keyset_page("SAMPLE", {"ID"}, {"ID"}, 100, !last);
+    std::string sql = d().keyset_page(table, {cols[0]}, {cols[0]}, 100, !last);
     std::vector<Value> params;
     if (last) {
       params.push_back(Value(*last));

@@ -52,6 +52,30 @@ run 2 schema fill "sqlite:$WORK/is.db" --rows 50
 expect_in "$ERR" "already has rows" "fill over existing rows"
 [ "$before" = "$(sqlite3 "$WORK/is.db" "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN")" ] || fail "rows changed"
 
+# run_unprivileged EXPECTED_RC ARGS...: like run, as a user file permissions apply to. Root
+# ignores them, so as root this runs as nobody, through a copy of the binary in $WORK: the
+# checkout may sit in a directory nobody cannot enter (a private clone, a home directory).
+chmod 755 "$WORK"
+if [ "$(id -u)" = "0" ]; then
+  mkdir -p "$WORK/bin"
+  cp "$CUTOVER" "$WORK/bin/cutover"
+  chmod 755 "$WORK/bin" "$WORK/bin/cutover"
+fi
+run_unprivileged() {
+  if [ "$(id -u)" != "0" ]; then
+    run "$@"
+    return
+  fi
+  local want=$1
+  shift
+  OUT=$(runuser -u nobody -- "$WORK/bin/cutover" "$@" 2>"$WORK/stderr")
+  RC=$?
+  ERR=$(cat "$WORK/stderr")
+  if [ "$RC" != "$want" ]; then
+    fail "cutover $* (unprivileged) exited $RC, expected $want; stderr: $ERR"
+  fi
+}
+
 # A directory is not a database; a read-only database can still be inspected.
 run 2 inspect "sqlite:$WORK"
 expect_in "$ERR" "is a directory" "directory as database"
@@ -59,18 +83,47 @@ mkdir -p "$WORK/ro"
 run 0 schema create "sqlite:$WORK/ro/is.db" --version 7.1.0
 chmod 555 "$WORK/ro"
 chmod 444 "$WORK/ro/is.db"
-if [ "$(id -u)" = "0" ]; then
-  chmod 755 "$WORK"
-  OUT=$(runuser -u nobody -- "$CUTOVER" inspect "sqlite:$WORK/ro/is.db" 2>&1) || fail "read-only inspect: $OUT"
-else
-  run 0 inspect "sqlite:$WORK/ro/is.db"
+if [ "$(id -u)" = "0" ] && runuser -u nobody -- touch "$WORK/ro/is.db" 2>/dev/null; then
+  fail "the read-only database is writable for the unprivileged user: the check below proves nothing"
 fi
+run_unprivileged 0 inspect "sqlite:$WORK/ro/is.db"
 expect_in "$OUT" "7.1.0" "read-only database inspected"
 chmod 755 "$WORK/ro"
 
-# An explicit --password-file wins over the environment; an unreadable one is named.
+# An explicit --password-file wins over the environment; a missing, unreadable or directory
+# one is bad input (exit 2), named, with a hint.
 run 2 inspect "sqlite:$WORK/is.db" --password-file "$WORK/nope"
-expect_in "$ERR" "nope" "missing password file named"
+one_line_error "$ERR" "missing password file"
+expect_in "$ERR" "cannot read password file $WORK/nope: No such file" "missing password file named"
+expect_in "$ERR" "hint: check the path" "missing password file hint"
+echo "s3cret" > "$WORK/pw"
+chmod 000 "$WORK/pw"
+run_unprivileged 2 inspect "sqlite:$WORK/is.db" --password-file "$WORK/pw"
+one_line_error "$ERR" "unreadable password file"
+expect_in "$ERR" "cannot read password file $WORK/pw: Permission denied" "unreadable password file"
+expect_in "$ERR" "hint: check the path" "unreadable password file hint"
+run 2 inspect "sqlite:$WORK/is.db" --password-file "$WORK"
+expect_in "$ERR" "Is a directory" "directory as password file"
+
+# Whole-number options: their real range, one clean line; never wrapped, clamped or looping.
+for bad in -1 abc 99999999999999999999 100000001 1.5 " 5" ""; do
+  run 2 schema fill "sqlite:$WORK/is.db" --rows "$bad"
+  one_line_error "$ERR" "--rows '$bad'"
+  expect_in "$ERR" "--rows: expected a whole number from 0 to 100000000" "--rows '$bad'"
+done
+for bad in -1 18446744073709551616 99999999999999999999999 0x10; do
+  run 2 schema fill "sqlite:$WORK/is.db" --seed "$bad"
+  one_line_error "$ERR" "--seed '$bad'"
+  expect_in "$ERR" "--seed: expected a whole number from 0 to 18446744073709551615" "--seed '$bad'"
+done
+run 2 inspect "sqlite:$WORK/is.db" --safe-period -3
+expect_in "$ERR" "--safe-period: expected a whole number from 0 to 87600" "--safe-period -3"
+# The largest seed is a seed like any other (it used to be where -1 ended up, silently).
+run 0 schema create "sqlite:$WORK/seed.db" --version 7.0.0
+run 0 schema fill "sqlite:$WORK/seed.db" --rows 5 --seed 18446744073709551615
+expect_in "$OUT" "(seed 18446744073709551615)" "largest seed"
+run 0 schema fill --help
+expect_in "$OUT" "0 to 100000000" "--help documents the --rows maximum"
 
 # Usage errors and help.
 run 2 frobnicate

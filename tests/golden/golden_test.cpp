@@ -30,7 +30,14 @@ std::string snippets(const db::Dialect& d) {
   out += "-- identifiers\n" + d.ident("IDN_OAUTH2_ACCESS_TOKEN") + "\n" +
          d.ident("weird\"name`]x") + "\n" + d.ident("select") + "\n";
   out += "-- string literal\n" + d.string_literal("it's a \\ test") + "\n";
+  // Upsert, paging and the row probe take stored names: upper case here (PostgreSQL quotes
+  // them), lower case below (Oracle, DB2 and H2 quote them).
   out += "-- upsert\n" + d.upsert("IDN_OAUTH2_ACCESS_TOKEN", cols, key) + "\n";
+  out += "-- upsert, names stored in lower case\n" +
+         d.upsert("idn_oauth2_access_token", {"token_id", "token_state", "time_created"},
+                  {"token_id"}) +
+         "\n";
+  out += "-- any row\n" + d.any_row("IDN_OAUTH2_ACCESS_TOKEN") + "\n";
   out += "-- keyset first page\n" +
          d.keyset_page("IDN_IDENTITY_USER_DATA",
                        {"TENANT_ID", "USER_NAME", "DATA_KEY", "DATA_VALUE"}, key2, 1000, true) +

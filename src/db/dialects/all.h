@@ -27,6 +27,9 @@ std::string sqlite_on_conflict_upsert(const Dialect& d, std::string_view table,
                                       const std::vector<std::string>& columns,
                                       const std::vector<std::string>& key,
                                       std::string_view excluded);
+/// stored_ident for engines that fold bare names to upper case (Oracle, DB2, H2): bare when
+/// the stored name is already upper case, quoted otherwise.
+std::string upper_folding_stored_ident(const Dialect& d, std::string_view stored);
 /// SELECT ... WHERE (k1, k2) > (?, ?) ORDER BY k1, k2 LIMIT n (engines with row values).
 std::string row_value_keyset_page(const Dialect& d, std::string_view table,
                                   const std::vector<std::string>& columns,

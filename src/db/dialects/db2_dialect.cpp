@@ -14,6 +14,10 @@ class Db2Dialect final : public Dialect {
  public:
   std::string name() const override { return "db2"; }
 
+  std::string stored_ident(std::string_view stored) const override {
+    return upper_folding_stored_ident(*this, stored);
+  }
+
   std::vector<std::string> create_table(const TableDef& t) const override {
     TableDef copy = t;
     copy.unique_keys.clear();
@@ -36,7 +40,12 @@ class Db2Dialect final : public Dialect {
     std::string sql = row_value_keyset_page(*this, table, columns, key, limit, first);
     // row_value_keyset_page ends in LIMIT n; DB2 spells it FETCH FIRST.
     std::size_t at = sql.rfind(" LIMIT ");
-    return sql.substr(0, at) + fmt::format(" FETCH FIRST {} ROWS ONLY", limit);
+    return sql.substr(0, at) + limit_clause(limit);
+  }
+
+ protected:
+  std::string limit_clause(int limit) const override {
+    return fmt::format(" FETCH FIRST {} ROWS ONLY", limit);
   }
 };
 

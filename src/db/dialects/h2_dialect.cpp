@@ -13,14 +13,18 @@ class H2Dialect final : public Dialect {
  public:
   std::string name() const override { return "h2"; }
 
+  std::string stored_ident(std::string_view stored) const override {
+    return upper_folding_stored_ident(*this, stored);
+  }
+
   std::string upsert(std::string_view table, const std::vector<std::string>& columns,
                      const std::vector<std::string>& key) const override {
     std::string values;
     for (std::size_t i = 0; i < columns.size(); ++i) {
       values += (i ? ", " : "") + placeholder(static_cast<int>(i) + 1);
     }
-    return fmt::format("MERGE INTO {} ({}) KEY ({}) VALUES ({})", ident(table),
-                       join_idents(columns), join_idents(key), values);
+    return fmt::format("MERGE INTO {} ({}) KEY ({}) VALUES ({})", stored_ident(table),
+                       join_stored(columns), join_stored(key), values);
   }
 
   std::string keyset_page(std::string_view table, const std::vector<std::string>& columns,

@@ -16,6 +16,10 @@ class OracleDialect final : public Dialect {
  public:
   std::string name() const override { return "oracle"; }
 
+  std::string stored_ident(std::string_view stored) const override {
+    return upper_folding_stored_ident(*this, stored);
+  }
+
   std::string column_type(const Column& c) const override {
     switch (c.type) {
       case TypeKind::varchar:
@@ -36,21 +40,21 @@ class OracleDialect final : public Dialect {
     std::string set;
     std::string insert_values;
     for (std::size_t i = 0; i < columns.size(); ++i) {
-      select += fmt::format("{}{} AS {}", i ? ", " : "", placeholder(static_cast<int>(i) + 1),
-                            ident(columns[i]));
-      insert_values += fmt::format("{}s.{}", i ? ", " : "", ident(columns[i]));
+      std::string col = stored_ident(columns[i]);
+      select += fmt::format("{}{} AS {}", i ? ", " : "", placeholder(static_cast<int>(i) + 1), col);
+      insert_values += fmt::format("{}s.{}", i ? ", " : "", col);
       bool is_key = std::any_of(key.begin(), key.end(),
                                 [&](const std::string& k) { return same_ident(k, columns[i]); });
       std::string& target = is_key ? on : set;
-      target += fmt::format("{}d.{} = s.{}", target.empty() ? "" : (is_key ? " AND " : ", "),
-                            ident(columns[i]), ident(columns[i]));
+      target +=
+          fmt::format("{}d.{} = s.{}", target.empty() ? "" : (is_key ? " AND " : ", "), col, col);
     }
     std::string sql = fmt::format("MERGE INTO {} d USING (SELECT {} FROM DUAL) s ON ({})",
-                                  ident(table), select, on);
+                                  stored_ident(table), select, on);
     if (!set.empty()) {
       sql += " WHEN MATCHED THEN UPDATE SET " + set;
     }
-    return sql + fmt::format(" WHEN NOT MATCHED THEN INSERT ({}) VALUES ({})", join_idents(columns),
+    return sql + fmt::format(" WHEN NOT MATCHED THEN INSERT ({}) VALUES ({})", join_stored(columns),
                              insert_values);
   }
 

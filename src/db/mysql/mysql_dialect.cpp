@@ -48,26 +48,35 @@ class MysqlDialect final : public Dialect {
 
   std::string upsert(std::string_view table, const std::vector<std::string>& columns,
                      const std::vector<std::string>& key) const override {
-    // MySQL cannot name the conflict target: ON DUPLICATE KEY fires on any unique key. The
-    // caller must know the table's secondary unique keys cannot collide (DESIGN §3.2).
+    // MySQL cannot name the conflict target: ON DUPLICATE KEY fires on any unique key, so a
+    // new key whose secondary unique values collide with another row would update that row
+    // (DESIGN §3.2, CON_APP_KEY). The first assignment guards against it: it keeps the key
+    // when the row found has the given key and sets it to NULL otherwise, which the strict
+    // sql_mode every connection sets (mysql_connection.cpp, odbc_connection.cpp) turns into
+    // ER_BAD_NULL_ERROR, a constraint error, before anything changes. Assignments run left to
+    // right, so the guard sees the found row's key. `key` is the primary key (NOT NULL).
     std::string cols;
     std::string values;
+    std::string same_key;
     std::string set;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+      std::string k = stored_ident(key[i]);
+      same_key += fmt::format("{}{} <=> VALUES({})", i ? " AND " : "", k, k);
+    }
+    std::string first_key = stored_ident(key.at(0));
+    set = fmt::format("{} = IF({}, {}, NULL)", first_key, same_key, first_key);
     for (std::size_t i = 0; i < columns.size(); ++i) {
-      cols += (i ? ", " : "") + ident(columns[i]);
+      std::string col = stored_ident(columns[i]);
+      cols += (i ? ", " : "") + col;
       values += (i ? ", " : "") + placeholder(static_cast<int>(i) + 1);
       bool is_key = std::any_of(key.begin(), key.end(),
                                 [&](const std::string& k) { return same_ident(k, columns[i]); });
       if (!is_key) {
-        set += fmt::format("{}{} = VALUES({})", set.empty() ? "" : ", ", ident(columns[i]),
-                           ident(columns[i]));
+        set += fmt::format(", {} = VALUES({})", col, col);
       }
     }
-    if (set.empty()) {
-      set = fmt::format("{} = {}", ident(key.at(0)), ident(key.at(0)));
-    }
-    return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON DUPLICATE KEY UPDATE {}", ident(table),
-                       cols, values, set);
+    return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON DUPLICATE KEY UPDATE {}",
+                       stored_ident(table), cols, values, set);
   }
 
   std::string keyset_page(std::string_view table, const std::vector<std::string>& columns,

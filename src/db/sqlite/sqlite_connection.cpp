@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include "core/echo.h"
 #include "core/error.h"
 #include "db/dialect.h"
 #include "db/dialects/all.h"
@@ -387,13 +388,14 @@ std::unique_ptr<Connection> open_sqlite(const ConnectionSpec& spec, const OpenOp
 
   bool exists = ::stat(spec.path.c_str(), &st) == 0;
   if (!exists && !options.create) {
-    throw Error(ErrorKind::config, fmt::format("SQLite database {} does not exist", spec.path),
+    throw Error(ErrorKind::config,
+                fmt::format("SQLite database {} does not exist", echo(spec.path)),
                 "check the path; 'cutover schema create' makes a new database");
   }
   if (exists && S_ISDIR(st.st_mode)) {
     throw Error(ErrorKind::config,
-                fmt::format("{} is a directory, not a SQLite database", spec.path),
-                "name the database file, e.g. sqlite:" + spec.path + "/is.db");
+                fmt::format("{} is a directory, not a SQLite database", echo(spec.path)),
+                "name the database file, e.g. sqlite:" + echo(spec.path) + "/is.db");
   }
   std::unique_ptr<SqliteConnection> conn;
   if (options.read_only && exists) {

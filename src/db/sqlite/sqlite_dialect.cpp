@@ -44,21 +44,21 @@ class SqliteDialect final : public Dialect {
     std::string values;
     std::string set;
     for (std::size_t i = 0; i < columns.size(); ++i) {
-      cols += (i ? ", " : "") + d.ident(columns[i]);
+      cols += (i ? ", " : "") + d.stored_ident(columns[i]);
       values += (i ? ", " : "") + d.placeholder(static_cast<int>(i) + 1);
       bool is_key = std::any_of(key.begin(), key.end(),
                                 [&](const std::string& k) { return same_ident(k, columns[i]); });
       if (!is_key) {
-        set += fmt::format("{}{} = {}.{}", set.empty() ? "" : ", ", d.ident(columns[i]), excluded,
-                           d.ident(columns[i]));
+        set += fmt::format("{}{} = {}.{}", set.empty() ? "" : ", ", d.stored_ident(columns[i]),
+                           excluded, d.stored_ident(columns[i]));
       }
     }
     std::string keys;
     for (std::size_t i = 0; i < key.size(); ++i) {
-      keys += (i ? ", " : "") + d.ident(key[i]);
+      keys += (i ? ", " : "") + d.stored_ident(key[i]);
     }
     std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) ",
-                                  d.ident(table), cols, values, keys);
+                                  d.stored_ident(table), cols, values, keys);
     sql += set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set;
     return sql;
   }
@@ -68,15 +68,15 @@ class SqliteDialect final : public Dialect {
                                     const std::vector<std::string>& key, int limit, bool first) {
     std::string cols;
     for (std::size_t i = 0; i < columns.size(); ++i) {
-      cols += (i ? ", " : "") + d.ident(columns[i]);
+      cols += (i ? ", " : "") + d.stored_ident(columns[i]);
     }
     std::string keys;
     std::string params;
     for (std::size_t i = 0; i < key.size(); ++i) {
-      keys += (i ? ", " : "") + d.ident(key[i]);
+      keys += (i ? ", " : "") + d.stored_ident(key[i]);
       params += (i ? ", " : "") + d.placeholder(static_cast<int>(i) + 1);
     }
-    std::string sql = fmt::format("SELECT {} FROM {}", cols, d.ident(table));
+    std::string sql = fmt::format("SELECT {} FROM {}", cols, d.stored_ident(table));
     if (!first) {
       sql += key.size() == 1 ? fmt::format(" WHERE {} > {}", keys, params)
                              : fmt::format(" WHERE ({}) > ({})", keys, params);

@@ -6,6 +6,10 @@ IDN_OAUTH2_ACCESS_TOKEN
 'it''s a \ test'
 -- upsert
 INSERT INTO IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID, TOKEN_STATE, TIME_CREATED) VALUES (?, ?, ?) ON CONFLICT (TOKEN_ID) DO UPDATE SET TOKEN_STATE = excluded.TOKEN_STATE, TIME_CREATED = excluded.TIME_CREATED
+-- upsert, names stored in lower case
+INSERT INTO idn_oauth2_access_token (token_id, token_state, time_created) VALUES (?, ?, ?) ON CONFLICT (token_id) DO UPDATE SET token_state = excluded.token_state, time_created = excluded.time_created
+-- any row
+SELECT 1 FROM IDN_OAUTH2_ACCESS_TOKEN LIMIT 1
 -- keyset first page
 SELECT TENANT_ID, USER_NAME, DATA_KEY, DATA_VALUE FROM IDN_IDENTITY_USER_DATA ORDER BY TENANT_ID, USER_NAME, DATA_KEY LIMIT 1000
 -- keyset next page
