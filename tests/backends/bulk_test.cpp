@@ -1,6 +1,9 @@
 // Prepared statements and the bulk read paths on every backend: a statement prepared once and
 // run many times, bulk_read feeding bulk_insert, and the raw COPY pass-through between two
 // PostgreSQL databases.
+#include <array>
+#include <string_view>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -11,8 +14,8 @@
 namespace cutover::test {
 namespace {
 
-const std::vector<std::string> kColumns = {"ID", "SMALL", "BIG",      "NAME",  "FLAG",
-                                           "AT", "DATA",  "LONGDATA", "AMOUNT"};
+constexpr std::array<std::string_view, 9> kColumns = {"ID", "SMALL", "BIG",      "NAME",  "FLAG",
+                                                      "AT", "DATA",  "LONGDATA", "AMOUNT"};
 
 // One column per neutral type, plus a timestamp with microseconds and an exact decimal.
 db::TableDef bulk_table(const db::Dialect& d, const std::string& name) {
