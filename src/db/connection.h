@@ -28,10 +28,11 @@ struct OpenOptions {
 
 /// What an engine can do; engines branch on these, never on the backend's name.
 struct Capabilities {
-  bool transactional_ddl = false;      ///< DDL inside a transaction rolls back with it
-  bool copy_protocol = false;          ///< bulk_insert streams through COPY
-  bool table_sizes = false;            ///< table_size_bytes() answers
-  bool sizes_are_estimates = false;    ///< sizes come from engine statistics (InnoDB)
+  bool transactional_ddl = false;    ///< DDL inside a transaction rolls back with it
+  bool copy_protocol = false;        ///< bulk_insert streams through COPY
+  bool table_sizes = false;          ///< table_size_bytes() answers
+  bool sizes_are_estimates = false;  ///< sizes come from engine statistics (InnoDB)
+  bool copy_out = false;  ///< bulk_read streams through COPY; copy_out_raw / copy_in_raw work
   std::size_t max_placeholders = 999;  ///< per statement
 };
 
@@ -56,6 +57,24 @@ class RowSource {
  public:
   virtual ~RowSource() = default;
   virtual bool next(Row& row) = 0;
+};
+
+/// A statement parsed once and run many times. Valid while the connection that made it lives;
+/// a reader from query() must be finished or destroyed before the next execution.
+class PreparedStatement {
+ public:
+  virtual ~PreparedStatement() = default;
+  /// Runs the statement with `params`; returns rows matched, as Connection::execute does.
+  virtual std::int64_t execute(std::span<const Value> params = {}) = 0;
+  virtual std::unique_ptr<RowReader> query(std::span<const Value> params = {}) = 0;
+};
+
+/// Raw chunks of a COPY stream in the engine's own format, passed on without decoding.
+class ChunkSource {
+ public:
+  virtual ~ChunkSource() = default;
+  /// Points `chunk` at the next piece (valid until the next call); false at the end.
+  virtual bool next(std::string_view& chunk) = 0;
 };
 
 class Connection {
@@ -90,6 +109,21 @@ class Connection {
   virtual std::int64_t bulk_insert(std::string_view table, const std::vector<std::string>& columns,
                                    RowSource& rows) = 0;
 
+  /// Parses `sql` once for repeated execution (server-side where the backend can).
+  virtual std::unique_ptr<PreparedStatement> prepare(std::string_view sql) = 0;
+  /// Streams every row of `table` (stored names, columns in that order, sorted by `order_by`
+  /// when given) as Values ready for bulk_insert on any connection. COPY where
+  /// capabilities().copy_out says so, otherwise the streaming query. Same reader rules.
+  virtual std::unique_ptr<RowSource> bulk_read(std::string_view table,
+                                               const std::vector<std::string>& columns,
+                                               const std::vector<std::string>& order_by = {});
+  /// Runs `sql`, a COPY ... TO STDOUT, and hands back its data undecoded. Only when
+  /// capabilities().copy_out; throws ErrorKind::unsupported otherwise.
+  virtual std::unique_ptr<ChunkSource> copy_out_raw(std::string_view sql);
+  /// Runs `sql`, a COPY ... FROM STDIN, feeding it `data` as is; returns rows loaded.
+  /// Only when capabilities().copy_out; throws ErrorKind::unsupported otherwise.
+  virtual std::int64_t copy_in_raw(std::string_view sql, ChunkSource& data);
+
   /// Names of the base tables in the connected database / schema, as the engine stores them.
   virtual std::vector<std::string> list_tables() = 0;
   /// Shape of one table, or nullopt when it does not exist. Matches the name
@@ -101,6 +135,13 @@ class Connection {
   /// Convenience: first column of the first row, or nullopt when no row.
   std::optional<Value> query_value(std::string_view sql, std::span<const Value> params = {});
 };
+
+/// Copies every row of `table` (stored names, columns in that order) from `from` into the
+/// same-named table of `to` as raw binary COPY data, decoding no value. Both connections must
+/// report capabilities().copy_out, and the columns must have the same types on both sides
+/// (binary COPY does not convert). Returns rows copied.
+std::int64_t copy_table_raw(Connection& from, Connection& to, std::string_view table,
+                            const std::vector<std::string>& columns);
 
 /// RAII transaction: rolls back in the destructor unless committed; the destructor never throws.
 class Transaction {

@@ -296,7 +296,11 @@ std::string MysqlConnection::server_version() {
 }
 
 std::int64_t MysqlConnection::execute(std::string_view sql, std::span<const Value> params) {
-  run(interpolate(conn_, sql, params), sql);
+  return execute_final(interpolate(conn_, sql, params), sql);
+}
+
+std::int64_t MysqlConnection::execute_final(const std::string& sql, std::string_view shown) {
+  run(sql, shown);
   // A statement that returns rows (SHOW, SELECT) must still be read before the next one.
   if (mysql_field_count(conn_) > 0) {
     MYSQL_RES* res = mysql_store_result(conn_);
@@ -312,7 +316,12 @@ std::int64_t MysqlConnection::execute(std::string_view sql, std::span<const Valu
 
 std::unique_ptr<RowReader> MysqlConnection::query(std::string_view sql,
                                                   std::span<const Value> params) {
-  run(interpolate(conn_, sql, params), sql);
+  return query_final(interpolate(conn_, sql, params), sql);
+}
+
+std::unique_ptr<RowReader> MysqlConnection::query_final(const std::string& sql,
+                                                        std::string_view shown) {
+  run(sql, shown);
   MYSQL_RES* res = mysql_use_result(conn_);
   if (res == nullptr && mysql_field_count(conn_) > 0) {
     throw mysql_failure(conn_, MysqlPhase::statement, "reading rows");

@@ -1,6 +1,6 @@
 // Shared by the MySQL backend's files only: the Connection class, whose members are defined
-// in mysql_connection.cpp (statements, transactions), mysql_bulk.cpp (bulk_insert) and
-// mysql_catalog.cpp (introspection), and the literal writer the first two use.
+// in mysql_connection.cpp (statements, transactions), mysql_bulk.cpp (bulk_insert),
+// mysql_statement.cpp (prepare) and mysql_catalog.cpp (introspection), and the literal writer.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +52,13 @@ class MysqlConnection final : public Connection {
 
   std::int64_t bulk_insert(std::string_view table, const std::vector<std::string>& columns,
                            RowSource& rows) override;
+
+  std::unique_ptr<PreparedStatement> prepare(std::string_view sql) override;
+
+  /// execute() and query() of a statement whose literals are already in place; `shown` is
+  /// what an error message may quote (never the text with data in it).
+  std::int64_t execute_final(const std::string& sql, std::string_view shown);
+  std::unique_ptr<RowReader> query_final(const std::string& sql, std::string_view shown);
 
   std::vector<std::string> list_tables() override;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -195,6 +196,22 @@ std::unique_ptr<RowReader> OdbcConnection::query(std::string_view sql,
   auto st = std::make_unique<OdbcStatement>(h_->dbc);
   run(*st, sql, params);
   return odbc_row_reader(std::move(st));
+}
+
+std::unique_ptr<PreparedStatement> OdbcConnection::prepare(std::string_view sql) {
+  // Translated once; '?' dialects go through unchanged and the markers take params in order.
+  std::optional<std::vector<std::size_t>> order;
+  std::string text(sql);
+  if (dialect_.placeholder(1) != "?") {
+    Translated t = translate_dollar(sql, std::numeric_limits<std::size_t>::max());
+    order = std::move(t.order);
+    text = std::move(t.sql);
+  }
+  auto st = std::make_unique<OdbcStatement>(h_->dbc);
+  WideText wide = odbc_widen(text);
+  st->check(SQLPrepareW(st->get(), wide.data(), SQL_NTS),
+            fmt::format("preparing {}", abbreviate(sql)));
+  return odbc_prepared(std::move(st), std::move(order), abbreviate(sql));
 }
 
 void OdbcConnection::begin() {

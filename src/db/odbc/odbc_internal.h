@@ -73,6 +73,12 @@ void odbc_bind_params(const OdbcStatement& st, std::span<const Value> params,
 /// A reader over the result of an executed statement, which it takes over.
 std::unique_ptr<RowReader> odbc_row_reader(std::unique_ptr<OdbcStatement> st);
 
+/// A statement already through SQLPrepareW, run with SQLExecute. `order` maps markers to
+/// parameters ($n dialects); without it marker k takes parameter k. `shown` names it in errors.
+std::unique_ptr<PreparedStatement> odbc_prepared(std::unique_ptr<OdbcStatement> st,
+                                                 std::optional<std::vector<std::size_t>> order,
+                                                 std::string shown);
+
 /// Owns the environment and connection handles; the destructor disconnects and never throws.
 struct OdbcHandles {
   SQLHENV env = SQL_NULL_HENV;
@@ -129,6 +135,8 @@ class OdbcConnection final : public Connection {
 
   std::int64_t bulk_insert(std::string_view table, const std::vector<std::string>& columns,
                            RowSource& rows) override;
+
+  std::unique_ptr<PreparedStatement> prepare(std::string_view sql) override;
 
   std::vector<std::string> list_tables() override;
 

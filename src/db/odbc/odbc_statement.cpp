@@ -157,7 +157,27 @@ Value fetch_column(const OdbcStatement& st, SQLUSMALLINT col, SQLSMALLINT type, 
 // column, while get() may be called in any order.
 class OdbcRowReader final : public RowReader {
  public:
-  explicit OdbcRowReader(std::unique_ptr<OdbcStatement> st) : st_(std::move(st)) {
+  explicit OdbcRowReader(std::unique_ptr<OdbcStatement> st)
+      : OdbcRowReader(std::move(st), nullptr) {}
+
+  /// Reads through a statement someone else owns (a PreparedStatement), closing its cursor at
+  /// the end so the statement can run again.
+  explicit OdbcRowReader(OdbcStatement& st) : OdbcRowReader(nullptr, &st) {}
+
+  OdbcRowReader(const OdbcRowReader&) = delete;
+  OdbcRowReader& operator=(const OdbcRowReader&) = delete;
+  OdbcRowReader(OdbcRowReader&&) = delete;
+  OdbcRowReader& operator=(OdbcRowReader&&) = delete;
+
+  ~OdbcRowReader() override {
+    if (!owned_) {
+      SQLFreeStmt(st_->get(), SQL_CLOSE);
+    }
+  }
+
+ private:
+  OdbcRowReader(std::unique_ptr<OdbcStatement> owned, OdbcStatement* borrowed)
+      : owned_(std::move(owned)), st_(borrowed != nullptr ? borrowed : owned_.get()) {
     SQLSMALLINT n = 0;
     st_->check(SQLNumResultCols(st_->get(), &n), "describing the result");
     for (SQLSMALLINT i = 1; i <= n; ++i) {
@@ -176,6 +196,7 @@ class OdbcRowReader final : public RowReader {
     }
   }
 
+ public:
   bool next() override {
     if (done_ || types_.empty()) {
       return false;
@@ -207,7 +228,8 @@ class OdbcRowReader final : public RowReader {
   }
 
  private:
-  std::unique_ptr<OdbcStatement> st_;
+  std::unique_ptr<OdbcStatement> owned_;
+  OdbcStatement* st_;
   std::vector<std::string> names_;
   std::vector<SQLSMALLINT> types_;
   Scratch scratch_;
@@ -219,6 +241,67 @@ class OdbcRowReader final : public RowReader {
 
 std::unique_ptr<RowReader> odbc_row_reader(std::unique_ptr<OdbcStatement> st) {
   return std::make_unique<OdbcRowReader>(std::move(st));
+}
+
+namespace {
+
+// Parameters are bound afresh for each execution: their buffers change with the values.
+class OdbcPrepared final : public PreparedStatement {
+ public:
+  OdbcPrepared(std::unique_ptr<OdbcStatement> st, std::optional<std::vector<std::size_t>> order,
+               std::string shown)
+      : st_(std::move(st)), order_(std::move(order)), shown_(std::move(shown)) {}
+
+  std::int64_t execute(std::span<const Value> params) override {
+    run(params);
+    SQLLEN n = 0;
+    st_->check(SQLRowCount(st_->get(), &n), "counting rows");
+    SQLFreeStmt(st_->get(), SQL_CLOSE);
+    return n > 0 ? n : 0;
+  }
+
+  std::unique_ptr<RowReader> query(std::span<const Value> params) override {
+    run(params);
+    return std::make_unique<OdbcRowReader>(*st_);
+  }
+
+ private:
+  void run(std::span<const Value> params) {
+    SQLFreeStmt(st_->get(), SQL_CLOSE);  // a cursor left open by an abandoned execution
+    SQLFreeStmt(st_->get(), SQL_RESET_PARAMS);
+    std::vector<std::size_t> identity;
+    if (!order_) {
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        identity.push_back(i);
+      }
+    } else {
+      for (std::size_t n : *order_) {
+        if (n >= params.size()) {
+          throw Error(ErrorKind::internal,
+                      fmt::format("statement uses ${} but {} parameters were given: {}", n + 1,
+                                  params.size(), shown_));
+        }
+      }
+    }
+    odbc_bind_params(*st_, params, order_ ? *order_ : identity, buffers_);
+    SQLRETURN rc = SQLExecute(st_->get());
+    if (rc != SQL_NO_DATA) {  // a searched UPDATE or DELETE that touched no row
+      st_->check(rc, fmt::format("running {}", shown_));
+    }
+  }
+
+  std::unique_ptr<OdbcStatement> st_;
+  std::optional<std::vector<std::size_t>> order_;
+  std::string shown_;
+  std::vector<OdbcParamBuffer> buffers_;
+};
+
+}  // namespace
+
+std::unique_ptr<PreparedStatement> odbc_prepared(std::unique_ptr<OdbcStatement> st,
+                                                 std::optional<std::vector<std::size_t>> order,
+                                                 std::string shown) {
+  return std::make_unique<OdbcPrepared>(std::move(st), std::move(order), std::move(shown));
 }
 
 }  // namespace cutover::db

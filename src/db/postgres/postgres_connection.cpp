@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "db/dialect.h"
 #include "db/dialects/all.h"
+#include "db/postgres/postgres_copy.h"
 #include "db/postgres/postgres_errors.h"
 
 namespace cutover::db {
@@ -116,15 +117,19 @@ class PostgresRowReader final : public RowReader {
                           p.values.data(), p.lengths.data(), p.formats.data(), 0) == 0) {
       throw postgres_error(conn_, nullptr, "sending query");
     }
-    PQsetSingleRowMode(conn_);
-    fetch();
-    if (!current_) {
-      return;
+    start();
+  }
+
+  /// Runs the prepared statement `name` instead of SQL text.
+  PostgresRowReader(PGconn* conn, const std::string& name, std::span<const Value> params,
+                    bool /*prepared*/)
+      : conn_(conn) {
+    Params p(params);
+    if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(params.size()), p.values.data(),
+                            p.lengths.data(), p.formats.data(), 0) == 0) {
+      throw postgres_error(conn_, nullptr, "sending query");
     }
-    if (PQresultStatus(current_.get()) == PGRES_TUPLES_OK && PQntuples(current_.get()) == 0) {
-      keep_shape_ = std::move(current_);  // empty result: keep it for column names
-      drain();
-    }
+    start();
   }
 
   ~PostgresRowReader() override { drain(); }
@@ -160,6 +165,19 @@ class PostgresRowReader final : public RowReader {
  private:
   const PGresult* shape() const { return current_ ? current_.get() : keep_shape_.get(); }
 
+  // After the query is sent: reads the first result in single-row mode.
+  void start() {
+    PQsetSingleRowMode(conn_);
+    fetch();
+    if (!current_) {
+      return;
+    }
+    if (PQresultStatus(current_.get()) == PGRES_TUPLES_OK && PQntuples(current_.get()) == 0) {
+      keep_shape_ = std::move(current_);  // empty result: keep it for column names
+      drain();
+    }
+  }
+
   // Reads the next result; throws on error after draining the connection.
   void fetch() {
     current_.reset(PQgetResult(conn_));
@@ -185,6 +203,51 @@ class PostgresRowReader final : public RowReader {
   Result current_;
   Result keep_shape_;
   bool first_ = true;
+};
+
+// A server-side prepared statement under a name unique in its session. The destructor
+// deallocates it and ignores failure (in a failed transaction, say): the session drops it anyway.
+class PostgresPrepared final : public PreparedStatement {
+ public:
+  PostgresPrepared(PGconn* conn, std::string name, std::string_view sql)
+      : conn_(conn), name_(std::move(name)) {
+    std::string q(sql);
+    Result r(PQprepare(conn_, name_.c_str(), q.c_str(), 0, nullptr));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      throw postgres_error(conn_, r.get(), "preparing statement");
+    }
+  }
+
+  PostgresPrepared(const PostgresPrepared&) = delete;
+  PostgresPrepared& operator=(const PostgresPrepared&) = delete;
+  PostgresPrepared(PostgresPrepared&&) = delete;
+  PostgresPrepared& operator=(PostgresPrepared&&) = delete;
+
+  ~PostgresPrepared() override {
+    if (PQstatus(conn_) == CONNECTION_OK && PQisBusy(conn_) == 0) {
+      Result r(PQexec(conn_, ("DEALLOCATE " + name_).c_str()));
+    }
+  }
+
+  std::int64_t execute(std::span<const Value> params) override {
+    Params p(params);
+    Result r(PQexecPrepared(conn_, name_.c_str(), static_cast<int>(params.size()), p.values.data(),
+                            p.lengths.data(), p.formats.data(), 0));
+    ExecStatusType st = PQresultStatus(r.get());
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      throw postgres_error(conn_, r.get(), "running prepared statement");
+    }
+    const char* n = PQcmdTuples(r.get());
+    return n != nullptr && *n != '\0' ? std::strtoll(n, nullptr, 10) : 0;
+  }
+
+  std::unique_ptr<RowReader> query(std::span<const Value> params) override {
+    return std::make_unique<PostgresRowReader>(conn_, name_, params, true);
+  }
+
+ private:
+  PGconn* conn_;
+  std::string name_;
 };
 
 DefaultValue parse_default(const std::string& expr, std::string& sequence) {
@@ -244,6 +307,7 @@ class PostgresConnection final : public Connection {
   explicit PostgresConnection(PGconn* conn) : conn_(conn) {
     caps_.transactional_ddl = true;
     caps_.copy_protocol = true;
+    caps_.copy_out = true;
     caps_.table_sizes = true;
     caps_.max_placeholders = 65535;
   }
@@ -342,6 +406,24 @@ class PostgresConnection final : public Connection {
       throw postgres_error(conn_, end.get(), fmt::format("loading rows into {}", table));
     }
     return n;
+  }
+
+  std::unique_ptr<PreparedStatement> prepare(std::string_view sql) override {
+    return std::make_unique<PostgresPrepared>(conn_, fmt::format("cutover_{}", ++prepared_), sql);
+  }
+
+  std::unique_ptr<RowSource> bulk_read(std::string_view table,
+                                       const std::vector<std::string>& columns,
+                                       const std::vector<std::string>& order_by) override {
+    return postgres_bulk_read(conn_, table, columns, order_by);
+  }
+
+  std::unique_ptr<ChunkSource> copy_out_raw(std::string_view sql) override {
+    return postgres_copy_out(conn_, sql);
+  }
+
+  std::int64_t copy_in_raw(std::string_view sql, ChunkSource& data) override {
+    return postgres_copy_in(conn_, sql, data);
   }
 
   std::vector<std::string> list_tables() override {
@@ -489,6 +571,7 @@ class PostgresConnection final : public Connection {
 
   PGconn* conn_;
   Capabilities caps_;
+  std::uint64_t prepared_ = 0;  // names prepared statements uniquely in this session
 };
 
 }  // namespace

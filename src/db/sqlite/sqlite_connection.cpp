@@ -79,8 +79,25 @@ class Statement {
 class SqliteRowReader final : public RowReader {
  public:
   SqliteRowReader(sqlite3* db, std::string_view sql, std::span<const Value> params)
-      : stmt_(db, sql) {
+      : owned_(std::make_unique<Statement>(db, sql)), stmt_(*owned_) {
     stmt_.bind(params);
+  }
+
+  /// Reads through a statement someone else owns (a PreparedStatement), resetting it at the end.
+  SqliteRowReader(Statement& stmt, std::span<const Value> params) : stmt_(stmt) {
+    stmt_.bind(params);
+  }
+
+  SqliteRowReader(const SqliteRowReader&) = delete;
+  SqliteRowReader& operator=(const SqliteRowReader&) = delete;
+  SqliteRowReader(SqliteRowReader&&) = delete;
+  SqliteRowReader& operator=(SqliteRowReader&&) = delete;
+
+  // A borrowed statement is reset so it holds no read lock until its next use.
+  ~SqliteRowReader() override {
+    if (!owned_) {
+      sqlite3_reset(stmt_.get());
+    }
   }
 
   bool next() override { return !done_ && (done_ = !stmt_.step(), !done_); }
@@ -115,8 +132,36 @@ class SqliteRowReader final : public RowReader {
   }
 
  private:
-  Statement stmt_;
+  std::unique_ptr<Statement> owned_;
+  Statement& stmt_;
   bool done_ = false;
+};
+
+// One sqlite3_stmt, reset and rebound for every execution.
+class SqlitePrepared final : public PreparedStatement {
+ public:
+  SqlitePrepared(sqlite3* db, std::string_view sql) : db_(db), stmt_(db, sql) {}
+
+  std::int64_t execute(std::span<const Value> params) override {
+    stmt_.bind(params);
+    try {
+      while (stmt_.step()) {
+      }
+    } catch (const Error&) {
+      sqlite3_reset(stmt_.get());
+      throw;
+    }
+    sqlite3_reset(stmt_.get());
+    return sqlite3_changes64(db_);
+  }
+
+  std::unique_ptr<RowReader> query(std::span<const Value> params) override {
+    return std::make_unique<SqliteRowReader>(stmt_, params);
+  }
+
+ private:
+  sqlite3* db_;
+  Statement stmt_;
 };
 
 DefaultValue parse_default(const Value& v) {
@@ -226,6 +271,10 @@ class SqliteConnection final : public Connection {
       tx->commit();
     }
     return n;
+  }
+
+  std::unique_ptr<PreparedStatement> prepare(std::string_view sql) override {
+    return std::make_unique<SqlitePrepared>(db_, sql);
   }
 
   std::vector<std::string> list_tables() override {
