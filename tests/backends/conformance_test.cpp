@@ -302,6 +302,30 @@ TEST_F(Backend, TimestampsKeepFractionalSecondsInOneForm) {
   EXPECT_FALSE(r->next());
 }
 
+// Native and ODBC sessions are put in the same state (Dialect::session_setup), so a value with
+// a zone reads as UTC wall clock and binary as hex on the wire, whichever way it is fetched.
+TEST_F(Backend, SessionsAnswerInUtcIsoFormNativelyAndThroughOdbc) {
+  if (d().name() == "postgresql") {
+    auto r = conn_->query(
+        "SELECT current_setting('DateStyle'), current_setting('bytea_output'), "
+        "current_setting('TimeZone'), CAST('2026-01-02 03:04:05.250+02' AS TIMESTAMPTZ)");
+    ASSERT_TRUE(r->next());
+    EXPECT_EQ(r->get(0).to_text(), "ISO, YMD");
+    EXPECT_EQ(r->get(1).to_text(), "hex");
+    EXPECT_EQ(r->get(2).to_text(), "UTC");
+    EXPECT_EQ(r->get(3).to_text(), "2026-01-02 01:04:05.25");
+  } else if (d().name() == "mysql") {
+    auto r = conn_->query("SELECT @@session.time_zone, @@session.sql_mode");
+    ASSERT_TRUE(r->next());
+    EXPECT_EQ(r->get(0).to_text(), "+00:00");
+    EXPECT_EQ(r->get(1).to_text(),
+              "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION");
+  } else {
+    EXPECT_EQ(conn_->query_value("SELECT datetime('2026-01-02 03:04:05')")->to_text(),
+              "2026-01-02 03:04:05");
+  }
+}
+
 // Booleans read as "true"/"false" where the engine has a boolean type, natively and through
 // ODBC alike (psqlodbc would otherwise answer "1"/"0"); MySQL's BOOLEAN is a TINYINT and reads
 // as a number either way.
