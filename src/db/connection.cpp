@@ -34,6 +34,10 @@ std::string Connection::export_snapshot() {
               "give each reader its own consistent snapshot instead");
 }
 
+Error already_in_transaction() {
+  return Error(ErrorKind::internal, "begin() called while a transaction is already open");
+}
+
 Transaction::Transaction(Connection& conn, const TxOptions& options) : conn_(conn) {
   conn_.begin(options);
 }

@@ -16,6 +16,10 @@
 #include "db/tx_options.h"
 #include "db/value.h"
 
+namespace cutover {
+class Error;
+}  // namespace cutover
+
 namespace cutover::db {
 
 class Dialect;
@@ -113,6 +117,10 @@ class Connection {
   /// Convenience: first column of the first row, or nullopt when no row.
   std::optional<Value> query_value(std::string_view sql, std::span<const Value> params = {});
 };
+
+/// The error begin() throws when a transaction is already open: a bug of the caller, never
+/// answered by ending the open transaction (MySQL's START TRANSACTION would commit it).
+Error already_in_transaction();
 
 /// RAII transaction: rolls back in the destructor unless committed; the destructor never throws.
 /// commit() marks it closed only once the outcome is known: after success, or an in-doubt

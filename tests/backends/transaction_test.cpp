@@ -184,5 +184,22 @@ TEST_F(Backend, FailedCommitLeavesTheConnectionOutsideAnyTransaction) {
   EXPECT_EQ(other->query_value("SELECT COUNT(*) FROM PARENT")->as_int(), 2);
 }
 
+// begin() inside an open transaction is refused and leaves that transaction alone (MySQL's
+// START TRANSACTION would commit it, a rollback on SQLite would discard it).
+TEST_F(Backend, BeginInsideATransactionIsRefusedAndChangesNothing) {
+  create_sample();
+  db::Transaction tx(*conn_);
+  conn_->execute("INSERT INTO SAMPLE (ID) VALUES (1)");
+  try {
+    conn_->begin();
+    FAIL() << "a nested begin() was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::internal) << e.one_line();
+  }
+  conn_->execute("INSERT INTO SAMPLE (ID) VALUES (2)");
+  tx.commit();
+  EXPECT_EQ(ids(*conn_), (std::vector<std::int64_t>{1, 2}));
+}
+
 }  // namespace
 }  // namespace cutover::test

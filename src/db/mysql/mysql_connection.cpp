@@ -304,7 +304,12 @@ std::unique_ptr<RowReader> MysqlConnection::query(std::string_view sql,
 }
 
 void MysqlConnection::begin(const TxOptions& options) {
-  for (const std::string& s : dialect().transaction_start(options)) {
+  std::vector<std::string> statements = dialect().transaction_start(options);
+  // START TRANSACTION would silently commit the open one.
+  if (in_transaction()) {
+    throw already_in_transaction();
+  }
+  for (const std::string& s : statements) {
     run(s, s);
   }
   in_tx_ = true;

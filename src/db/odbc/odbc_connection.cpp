@@ -214,6 +214,9 @@ std::unique_ptr<RowReader> OdbcConnection::query(std::string_view sql,
 
 void OdbcConnection::begin(const TxOptions& options) {
   std::vector<std::string> statements = dialect_.transaction_start(options);
+  if (!autocommit()) {
+    throw already_in_transaction();
+  }
   set_autocommit(false, "beginning a transaction");
   try {
     for (const std::string& s : statements) {

@@ -283,6 +283,9 @@ class PostgresConnection final : public Connection {
 
   void begin(const TxOptions& options = {}) override {  // NOLINT(google-default-arguments)
     std::vector<std::string> settings = dialect().transaction_start(options);
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+      throw already_in_transaction();
+    }
     execute("BEGIN", {});
     try {
       for (const std::string& s : settings) {

@@ -195,6 +195,9 @@ class SqliteConnection final : public Connection {
   // The dialect chooses BEGIN IMMEDIATE for writers and BEGIN DEFERRED for readers.
   void begin(const TxOptions& options = {}) override {  // NOLINT(google-default-arguments)
     std::vector<std::string> statements = dialect().transaction_start(options);
+    if (sqlite3_get_autocommit(db_) == 0) {
+      throw already_in_transaction();
+    }
     end_read_only_ = options.read_only && !read_only_;
     try {
       for (const std::string& s : statements) {
