@@ -146,9 +146,9 @@ bool has_key(std::string_view conn, std::string_view key) {
 
 // MariaDB Connector/ODBC ignores SQL_ATTR_LOGIN_TIMEOUT and reports changed rather than
 // matched rows; psqlodbc reports booleans as the text '1'/'0' (BoolsAsChar) and runs each
-// statement of a transaction in a savepoint (Protocol). The drivers' own
-// keywords fix these unless the connection string already sets them. A DSN-only string keeps
-// whatever the DSN says.
+// statement of a transaction in a savepoint (Protocol). The drivers' own keywords fix these
+// unless the connection string already sets them. A DSN-only string keeps whatever the DSN
+// says.
 std::string with_driver_defaults(std::string conn, const OpenOptions& options) {
   std::string target = to_lower(target_of(conn));
   if (!conn.empty() && conn.back() != ';') {
