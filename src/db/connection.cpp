@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <fmt/format.h>
+
 #include "core/error.h"
 
 namespace cutover::db {
@@ -26,8 +28,18 @@ std::optional<Value> Connection::query_value(std::string_view sql, std::span<con
   return v;
 }
 
-Transaction::Transaction(Connection& conn) : conn_(conn) {
-  conn_.begin();
+std::string Connection::export_snapshot() {
+  throw Error(ErrorKind::unsupported,
+              fmt::format("the {} backend cannot share a snapshot between connections", backend()),
+              "give each reader its own consistent snapshot instead");
+}
+
+Error already_in_transaction() {
+  return Error(ErrorKind::internal, "begin() called while a transaction is already open");
+}
+
+Transaction::Transaction(Connection& conn, const TxOptions& options) : conn_(conn) {
+  conn_.begin(options);
 }
 
 Transaction::~Transaction() {
@@ -43,8 +55,16 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
+  try {
+    conn_.commit();
+  } catch (const Error& e) {
+    // In doubt: the server may have committed, so rolling back would only hide that; the
+    // caller must find out. Any other failure: the destructor rolls back (a no-op when the
+    // backend already did), so the connection never stays inside the transaction.
+    open_ = !e.poisons_connection();
+    throw;
+  }
   open_ = false;
-  conn_.commit();
 }
 
 }  // namespace cutover::db

@@ -13,7 +13,12 @@
 #include <vector>
 
 #include "db/table_def.h"
+#include "db/tx_options.h"
 #include "db/value.h"
+
+namespace cutover {
+class Error;
+}  // namespace cutover
 
 namespace cutover::db {
 
@@ -34,6 +39,9 @@ struct Capabilities {
   bool sizes_are_estimates = false;  ///< sizes come from engine statistics (InnoDB)
   bool copy_out = false;  ///< bulk_read streams through COPY; copy_out_raw / copy_in_raw work
   std::size_t max_placeholders = 999;  ///< per statement
+  /// export_snapshot() works and TxOptions::snapshot_id imports it, so parallel readers see
+  /// one instant (PostgreSQL). Elsewhere each reader needs its own consistent_snapshot.
+  bool shared_snapshot = false;
 };
 
 /// Forward-only cursor over a result set. Must be finished or destroyed before the next
@@ -98,10 +106,18 @@ class Connection {
   virtual std::unique_ptr<RowReader> query(std::string_view sql,
                                            std::span<const Value> params = {}) = 0;
 
-  virtual void begin() = 0;
-  /// Throws ErrorKind::in_doubt when the connection is lost during commit.
+  /// Starts a transaction; see TxOptions for what each option guarantees.
+  virtual void begin(const TxOptions& options = {}) = 0;  // NOLINT(google-default-arguments)
+  /// Commits. A failed commit never leaves the transaction open: the backend rolls it back and
+  /// throws the server's error, or throws ErrorKind::in_doubt when the connection was lost and
+  /// nobody can tell whether the server committed.
   virtual void commit() = 0;
+  /// Rolls back; does nothing when no transaction is open.
   virtual void rollback() = 0;
+  /// Inside a transaction begun with consistent_snapshot: an id other connections pass as
+  /// TxOptions::snapshot_id to read the same snapshot, valid while this transaction stays
+  /// open. Throws ErrorKind::unsupported unless capabilities().shared_snapshot.
+  virtual std::string export_snapshot();
 
   /// Inserts every row of `rows` into `table` (columns in that order) through the engine's
   /// bulk path, inside the caller's transaction if one is open. Returns rows inserted. Table
@@ -143,10 +159,17 @@ class Connection {
 std::int64_t copy_table_raw(Connection& from, Connection& to, std::string_view table,
                             const std::vector<std::string>& columns);
 
+/// The error begin() throws when a transaction is already open: a bug of the caller, never
+/// answered by ending the open transaction (MySQL's START TRANSACTION would commit it).
+Error already_in_transaction();
+
 /// RAII transaction: rolls back in the destructor unless committed; the destructor never throws.
+/// commit() marks it closed only once the outcome is known: after success, or an in-doubt
+/// error (nothing can be rolled back then); after any other failure the destructor still rolls
+/// back, which is a no-op when the backend already did.
 class Transaction {
  public:
-  explicit Transaction(Connection& conn);
+  explicit Transaction(Connection& conn, const TxOptions& options = {});
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   ~Transaction();

@@ -262,6 +262,48 @@ std::string Dialect::timestamp_plus_ms(std::string_view ts, std::string_view ms)
   return fmt::format("({} + ({}) * INTERVAL '1' SECOND / 1000)", ts, ms);
 }
 
+std::vector<std::string> Dialect::transaction_start(const TxOptions& o) const {
+  if (o.consistent_snapshot || !o.snapshot_id.empty()) {
+    throw Error(ErrorKind::unsupported,
+                fmt::format("cutover cannot start a consistent snapshot on {}", name()));
+  }
+  std::vector<std::string> out;
+  std::string level = isolation_sql(o.isolation);
+  if (!level.empty() || o.read_only) {
+    out.push_back(fmt::format("SET TRANSACTION {}{}{}", level,
+                              level.empty() || !o.read_only ? "" : ", ",
+                              o.read_only ? "READ ONLY" : ""));
+  }
+  return out;
+}
+
+std::string isolation_sql(Isolation level) {
+  switch (level) {
+    case Isolation::read_committed:
+      return "ISOLATION LEVEL READ COMMITTED";
+    case Isolation::repeatable_read:
+      return "ISOLATION LEVEL REPEATABLE READ";
+    case Isolation::serializable:
+      return "ISOLATION LEVEL SERIALIZABLE";
+    case Isolation::engine_default:
+      break;
+  }
+  return {};
+}
+
+Isolation snapshot_isolation(const TxOptions& o) {
+  bool snapshot = o.consistent_snapshot || !o.snapshot_id.empty();
+  if (!snapshot || o.isolation == Isolation::repeatable_read ||
+      o.isolation == Isolation::serializable) {
+    return o.isolation;
+  }
+  if (o.isolation == Isolation::read_committed) {
+    throw Error(ErrorKind::internal,
+                "a consistent snapshot cannot be read at READ COMMITTED isolation");
+  }
+  return Isolation::repeatable_read;
+}
+
 const std::vector<std::string>& dialect_names() {
   static const std::vector<std::string> kNames = {"sqlite", "postgresql", "mysql", "oracle",
                                                   "mssql",  "db2",        "h2"};

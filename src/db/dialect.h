@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "db/table_def.h"
+#include "db/tx_options.h"
 
 namespace cutover::db {
 
@@ -69,6 +70,17 @@ class Dialect {
   virtual std::string sequence_resync(std::string_view table, const Column& c) const;
   /// Expression: timestamp `ts` plus `ms` milliseconds (both SQL expressions).
   virtual std::string timestamp_plus_ms(std::string_view ts, std::string_view ms) const;
+
+  /// Statements run right after connecting, natively and through ODBC alike, so values come
+  /// back in one text form (db/value_format.h): UTC, ISO timestamps, hex binary.
+  virtual std::vector<std::string> session_setup() const { return {}; }
+
+  /// Statements that give the next transaction the options `o`. Run when the session has left
+  /// autocommit but done nothing yet (PostgreSQL: after BEGIN, or with autocommit off through
+  /// ODBC, whose drivers send BEGIN themselves); where only the starting statement takes the
+  /// options (MySQL, SQLite) the list includes it. Throws ErrorKind::unsupported for an option
+  /// the engine cannot honour, never ignores one.
+  virtual std::vector<std::string> transaction_start(const TxOptions& o) const;
 
  protected:
   /// Column definition inside CREATE TABLE.

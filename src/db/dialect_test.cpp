@@ -118,3 +118,51 @@ TEST(Dialect, MysqlTablesAreLatin1InnoDb) {
 
 }  // namespace
 }  // namespace cutover::db
+
+namespace cutover::db {
+namespace {
+
+using Statements = std::vector<std::string>;
+
+TEST(DialectTransactionStart, WritersTakeTheLockAndReadersDoNot) {
+  const Dialect& sqlite = dialect_by_name("sqlite");
+  EXPECT_EQ(sqlite.transaction_start({}), Statements{"BEGIN IMMEDIATE"});
+  TxOptions ro;
+  ro.read_only = true;
+  EXPECT_EQ(sqlite.transaction_start(ro), (Statements{"BEGIN DEFERRED", "PRAGMA query_only = 1"}));
+  EXPECT_EQ(dialect_by_name("mysql").transaction_start({}), Statements{"START TRANSACTION"});
+  EXPECT_TRUE(dialect_by_name("postgresql").transaction_start({}).empty());
+}
+
+TEST(DialectTransactionStart, ASnapshotStartsAtBeginAndImpliesRepeatableRead) {
+  TxOptions o;
+  o.read_only = true;
+  o.consistent_snapshot = true;
+  EXPECT_EQ(dialect_by_name("postgresql").transaction_start(o),
+            (Statements{"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", "SELECT 1"}));
+  EXPECT_EQ(dialect_by_name("mysql").transaction_start(o),
+            (Statements{"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+                        "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"}));
+  o.snapshot_id = "00000003-0000001B-1";
+  EXPECT_EQ(dialect_by_name("postgresql").transaction_start(o),
+            (Statements{"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+                        "SET TRANSACTION SNAPSHOT '00000003-0000001B-1'", "SELECT 1"}));
+  o.isolation = Isolation::serializable;
+  EXPECT_EQ(dialect_by_name("postgresql").transaction_start(o).front(),
+            "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY");
+}
+
+TEST(DialectTransactionStart, RefusesWhatTheEngineCannotDo) {
+  TxOptions shared;
+  shared.snapshot_id = "00000003-0000001B-1";
+  for (const char* name : {"sqlite", "mysql", "oracle"}) {
+    EXPECT_THROW(dialect_by_name(name).transaction_start(shared), Error) << name;
+  }
+  TxOptions contradictory;
+  contradictory.consistent_snapshot = true;
+  contradictory.isolation = Isolation::read_committed;
+  EXPECT_THROW(dialect_by_name("postgresql").transaction_start(contradictory), Error);
+}
+
+}  // namespace
+}  // namespace cutover::db

@@ -20,7 +20,15 @@ const Dialect& h2_dialect();
 #include <string_view>
 #include <vector>
 
+#include "db/tx_options.h"
+
 namespace cutover::db {
+
+/// "ISOLATION LEVEL REPEATABLE READ" and so on; empty for Isolation::engine_default.
+std::string isolation_sql(Isolation level);
+/// The isolation a transaction with these options runs at: a snapshot needs at least
+/// REPEATABLE READ (throws on an explicit READ COMMITTED).
+Isolation snapshot_isolation(const TxOptions& o);
 
 /// INSERT ... ON CONFLICT (key) DO UPDATE SET c = <excluded>.c (SQLite, PostgreSQL).
 std::string sqlite_on_conflict_upsert(const Dialect& d, std::string_view table,

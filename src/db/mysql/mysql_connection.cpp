@@ -13,6 +13,7 @@
 #include "db/mysql/mysql_errors.h"
 #include "db/mysql/mysql_internal.h"
 #include "db/sql_scan.h"
+#include "db/value_format.h"
 
 namespace cutover::db {
 
@@ -25,10 +26,6 @@ constexpr unsigned int kWriteTimeoutS = 600;
 // rows while they write elsewhere, so allow longer than the default 60 s.
 constexpr int kNetWriteTimeoutS = 600;
 constexpr unsigned int kBinaryCharset = 63;
-// Explicit, not appended to the server's: NO_BACKSLASH_ESCAPES or ANSI_QUOTES would change how
-// the dialect's literals and identifiers parse.
-constexpr const char* kSqlMode =
-    "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION";
 
 // First line of a statement, shortened, for error messages. Never the interpolated text, which
 // holds data.
@@ -98,20 +95,6 @@ std::string interpolate(MYSQL* conn, std::string_view sql, std::span<const Value
   return out;
 }
 
-// "2024-01-01 10:00:00.500000" -> "2024-01-01 10:00:00.5", as the other backends print it.
-std::string trim_fraction(std::string_view ts) {
-  std::string s(ts);
-  if (s.find('.') != std::string::npos) {
-    while (s.back() == '0') {
-      s.pop_back();
-    }
-    if (s.back() == '.') {
-      s.pop_back();
-    }
-  }
-  return s;
-}
-
 Value convert(const MYSQL_FIELD& f, const char* data, unsigned long len) {
   if (data == nullptr) {
     return Value();
@@ -144,7 +127,7 @@ Value convert(const MYSQL_FIELD& f, const char* data, unsigned long len) {
     case MYSQL_TYPE_DATETIME:
     case MYSQL_TYPE_TIMESTAMP2:
     case MYSQL_TYPE_DATETIME2:
-      return Value(trim_fraction(text));
+      return Value(canonical_timestamp(text));
     case MYSQL_TYPE_BIT:
     case MYSQL_TYPE_GEOMETRY:
       return Value(Bytes(text.begin(), text.end()));
@@ -329,19 +312,37 @@ std::unique_ptr<RowReader> MysqlConnection::query_final(const std::string& sql,
   return std::make_unique<MysqlRowReader>(conn_, res);  // no result set: an empty reader
 }
 
-void MysqlConnection::begin() {
-  run("START TRANSACTION", "START TRANSACTION");
+void MysqlConnection::begin(const TxOptions& options) {
+  std::vector<std::string> statements = dialect().transaction_start(options);
+  // START TRANSACTION would silently commit the open one.
+  if (in_transaction()) {
+    throw already_in_transaction();
+  }
+  for (const std::string& s : statements) {
+    run(s, s);
+  }
   in_tx_ = true;
 }
 
 void MysqlConnection::commit() {
-  in_tx_ = false;
   if (mysql_commit(conn_) != 0) {
-    throw mysql_failure(conn_, MysqlPhase::commit, "committing");
+    Error e = mysql_failure(conn_, MysqlPhase::commit, "committing");
+    // Refused rather than lost (InnoDB has no deferred constraints; a read_only server or a
+    // storage error refuses a COMMIT): make sure the transaction is over before reporting.
+    if (!e.poisons_connection() && in_transaction()) {
+      mysql_rollback(conn_);
+    }
+    in_tx_ = false;
+    throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before rolling back
   }
+  in_tx_ = false;
 }
 
 void MysqlConnection::rollback() {
+  if (!in_transaction()) {
+    in_tx_ = false;
+    return;
+  }
   in_tx_ = false;
   if (mysql_rollback(conn_) != 0) {
     throw mysql_failure(conn_, MysqlPhase::statement, "rolling back");
@@ -409,11 +410,11 @@ std::unique_ptr<Connection> open_mysql(const ConnectionSpec& spec, const OpenOpt
                         fmt::format("cannot connect to MySQL/MariaDB at {}", target));
   }
   auto result = std::make_unique<MysqlConnection>(guard.release());
-  // TIMESTAMPs travel in UTC; strict mode turns truncation into errors instead of warnings.
-  result->execute(fmt::format("SET SESSION time_zone = '+00:00', sql_mode = '{}', autocommit = 1, "
-                              "net_write_timeout = {}",
-                              kSqlMode, kNetWriteTimeoutS),
-                  {});
+  for (const std::string& s : result->dialect().session_setup()) {
+    result->execute(s, {});
+  }
+  result->execute(
+      fmt::format("SET SESSION autocommit = 1, net_write_timeout = {}", kNetWriteTimeoutS), {});
   return result;
 }
 

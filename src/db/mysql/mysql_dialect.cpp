@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/error.h"
 #include "db/dialect.h"
 #include "db/dialects/all.h"
 
@@ -87,6 +88,39 @@ class MysqlDialect final : public Dialect {
 
   std::string timestamp_plus_ms(std::string_view ts, std::string_view ms) const override {
     return fmt::format("TIMESTAMPADD(MICROSECOND, ({}) * 1000, {})", ms, ts);
+  }
+
+  // TIMESTAMPs travel in UTC; strict mode turns truncation into errors instead of warnings.
+  // sql_mode is explicit, not appended to the server's: NO_BACKSLASH_ESCAPES or ANSI_QUOTES
+  // would change how this dialect's literals and identifiers parse.
+  std::vector<std::string> session_setup() const override {
+    return {
+        "SET SESSION time_zone = '+00:00', sql_mode = "
+        "'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"};
+  }
+
+  // SET TRANSACTION applies to the next transaction only; WITH CONSISTENT SNAPSHOT makes
+  // InnoDB take the read view at START rather than at the first read. Through ODBC the
+  // session is in autocommit-off mode with nothing done yet, where START TRANSACTION is legal.
+  std::vector<std::string> transaction_start(const TxOptions& o) const override {
+    if (!o.snapshot_id.empty()) {
+      throw Error(ErrorKind::unsupported, "MySQL/MariaDB cannot import a shared snapshot",
+                  "give each reader its own consistent snapshot");
+    }
+    std::vector<std::string> out;
+    std::string level = isolation_sql(snapshot_isolation(o));
+    if (!level.empty()) {
+      out.push_back("SET TRANSACTION " + level);
+    }
+    std::string start = "START TRANSACTION";
+    if (o.consistent_snapshot) {
+      start += " WITH CONSISTENT SNAPSHOT";
+    }
+    if (o.read_only) {
+      start += o.consistent_snapshot ? ", READ ONLY" : " READ ONLY";
+    }
+    out.push_back(start);
+    return out;
   }
 
  protected:

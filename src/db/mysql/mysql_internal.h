@@ -44,7 +44,7 @@ class MysqlConnection final : public Connection {
 
   std::unique_ptr<RowReader> query(std::string_view sql, std::span<const Value> params) override;
 
-  void begin() override;
+  void begin(const TxOptions& options = {}) override;  // NOLINT(google-default-arguments)
 
   void commit() override;
 

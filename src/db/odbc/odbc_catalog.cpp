@@ -102,7 +102,7 @@ template <typename Call>
 std::unique_ptr<RowReader> OdbcConnection::catalog_query(std::string_view what, Call call) {
   auto st = std::make_unique<OdbcStatement>(h_->dbc);
   st->check(call(st->get()), what);
-  return odbc_row_reader(std::move(st));
+  return odbc_row_reader(std::move(st), bit_is_bool());
 }
 
 std::vector<std::string> OdbcConnection::list_tables() {

@@ -146,14 +146,28 @@ bool has_key(std::string_view conn, std::string_view key) {
 }
 
 // MariaDB Connector/ODBC ignores SQL_ATTR_LOGIN_TIMEOUT and reports changed rather than
-// matched rows; its own keywords fix both unless the connection string already sets them.
-// A DSN-only string keeps whatever the DSN says.
+// matched rows; psqlodbc reports booleans as the text '1'/'0' (BoolsAsChar) and runs each
+// statement of a transaction in a savepoint (Protocol). The drivers' own keywords fix these
+// unless the connection string already sets them. A DSN-only string keeps whatever the DSN
+// says.
 std::string with_driver_defaults(std::string conn, const OpenOptions& options) {
-  if (to_lower(target_of(conn)).find("mariadb") == std::string::npos) {
-    return conn;
-  }
+  std::string target = to_lower(target_of(conn));
   if (!conn.empty() && conn.back() != ';') {
     conn += ';';
+  }
+  if (target.find("postgres") != std::string::npos) {
+    if (!has_key(conn, "boolsaschar=")) {
+      conn += "BoolsAsChar=0;";  // booleans as SQL_BIT, read back as "true"/"false"
+    }
+    if (!has_key(conn, "protocol=")) {
+      // An error aborts the whole transaction, as natively. psqlodbc's default (7.4-2) wraps
+      // every statement in a SAVEPOINT, where pg_export_snapshot() refuses to run.
+      conn += "Protocol=7.4-1;";
+    }
+    return conn;
+  }
+  if (target.find("mariadb") == std::string::npos) {
+    return conn;
   }
   if (!has_key(conn, "conn_timeout=")) {
     conn += fmt::format("CONN_TIMEOUT={};", std::max(1, options.connect_timeout_s));
@@ -174,6 +188,7 @@ OdbcConnection::OdbcConnection(std::unique_ptr<OdbcHandles> h, const Dialect& di
       name == "postgresql" || name == "sqlite" || name == "mssql" || name == "db2";
   caps_.table_sizes = false;
   caps_.max_placeholders = name == "mysql" ? 65535 : name == "mssql" ? 2000 : 32766;
+  caps_.shared_snapshot = name == "postgresql";
   escape_ = info_text(h_->dbc, SQL_SEARCH_PATTERN_ESCAPE);
 }
 
@@ -195,7 +210,7 @@ std::unique_ptr<RowReader> OdbcConnection::query(std::string_view sql,
                                                  std::span<const Value> params) {
   auto st = std::make_unique<OdbcStatement>(h_->dbc);
   run(*st, sql, params);
-  return odbc_row_reader(std::move(st));
+  return odbc_row_reader(std::move(st), bit_is_bool());
 }
 
 std::unique_ptr<PreparedStatement> OdbcConnection::prepare(std::string_view sql) {
@@ -211,11 +226,30 @@ std::unique_ptr<PreparedStatement> OdbcConnection::prepare(std::string_view sql)
   WideText wide = odbc_widen(text);
   st->check(SQLPrepareW(st->get(), wide.data(), SQL_NTS),
             fmt::format("preparing {}", abbreviate(sql)));
-  return odbc_prepared(std::move(st), std::move(order), abbreviate(sql));
+  return odbc_prepared(std::move(st), std::move(order), abbreviate(sql), bit_is_bool());
 }
 
-void OdbcConnection::begin() {
+void OdbcConnection::begin(const TxOptions& options) {
+  std::vector<std::string> statements = dialect_.transaction_start(options);
+  if (!autocommit()) {
+    throw already_in_transaction();
+  }
   set_autocommit(false, "beginning a transaction");
+  try {
+    for (const std::string& s : statements) {
+      execute(s, {});
+    }
+  } catch (const Error&) {
+    rollback();
+    throw;
+  }
+}
+
+std::string OdbcConnection::export_snapshot() {
+  if (!caps_.shared_snapshot) {
+    return Connection::export_snapshot();
+  }
+  return query_value("SELECT pg_export_snapshot()", {}).value_or(Value("")).to_text();
 }
 
 void OdbcConnection::commit() {
@@ -234,6 +268,9 @@ void OdbcConnection::commit() {
 }
 
 void OdbcConnection::rollback() {
+  if (autocommit()) {
+    return;  // nothing open
+  }
   // On failure autocommit stays off: switching it on would commit what is left.
   if (!SQL_SUCCEEDED(SQLEndTran(SQL_HANDLE_DBC, h_->dbc, SQL_ROLLBACK))) {
     throw odbc_failure(SQL_HANDLE_DBC, h_->dbc, OdbcPhase::statement, "rolling back");
@@ -247,17 +284,16 @@ void OdbcConnection::prepare_session() {
     std::optional<Value> v = query_value(sql, {});
     return v && !v->is_null() ? v->to_text() : std::string();
   };
+  // The same session state as the native backends, so values read the same either way.
+  for (const std::string& s : dialect_.session_setup()) {
+    execute(s, {});
+  }
   // The drivers' SQL_DBMS_VER is zero-padded and, for psqlodbc, not the server's own text.
   if (name == "postgresql") {
-    execute("SET TIME ZONE 'UTC'", {});
     schema_ = text_of("SELECT current_schema()");
     std::string v = text_of("SHOW server_version");
     version_ = "PostgreSQL " + v.substr(0, v.find(' '));
   } else if (name == "mysql") {
-    execute(
-        "SET SESSION time_zone = '+00:00', sql_mode = "
-        "'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
-        {});
     catalog_ = text_of("SELECT DATABASE()");
     std::string v = text_of("SELECT VERSION()");
     bool mariadb = v.find("MariaDB") != std::string::npos;

@@ -70,14 +70,17 @@ struct OdbcParamBuffer {
 void odbc_bind_params(const OdbcStatement& st, std::span<const Value> params,
                       const std::vector<std::size_t>& order, std::vector<OdbcParamBuffer>& buffers);
 
-/// A reader over the result of an executed statement, which it takes over.
-std::unique_ptr<RowReader> odbc_row_reader(std::unique_ptr<OdbcStatement> st);
+/// A reader over the result of an executed statement, which it takes over. `bit_is_bool`:
+/// SQL_BIT columns are booleans (PostgreSQL) rather than small integers or bits (MySQL, where
+/// the native backend reads them as numbers too).
+std::unique_ptr<RowReader> odbc_row_reader(std::unique_ptr<OdbcStatement> st, bool bit_is_bool);
 
 /// A statement already through SQLPrepareW, run with SQLExecute. `order` maps markers to
-/// parameters ($n dialects); without it marker k takes parameter k. `shown` names it in errors.
+/// parameters ($n dialects); without it marker k takes parameter k. `shown` names it in errors;
+/// `bit_is_bool` as for odbc_row_reader.
 std::unique_ptr<PreparedStatement> odbc_prepared(std::unique_ptr<OdbcStatement> st,
                                                  std::optional<std::vector<std::size_t>> order,
-                                                 std::string shown);
+                                                 std::string shown, bool bit_is_bool);
 
 /// Owns the environment and connection handles; the destructor disconnects and never throws.
 struct OdbcHandles {
@@ -127,11 +130,13 @@ class OdbcConnection final : public Connection {
 
   std::unique_ptr<RowReader> query(std::string_view sql, std::span<const Value> params) override;
 
-  void begin() override;
+  void begin(const TxOptions& options = {}) override;  // NOLINT(google-default-arguments)
 
   void commit() override;
 
   void rollback() override;
+
+  std::string export_snapshot() override;
 
   std::int64_t bulk_insert(std::string_view table, const std::vector<std::string>& columns,
                            RowSource& rows) override;
@@ -158,6 +163,10 @@ class OdbcConnection final : public Connection {
   // odbc_connection.cpp
   void run(OdbcStatement& st, std::string_view sql, std::span<const Value> params);
   bool autocommit() const;
+
+  // PostgreSQL booleans arrive as SQL_BIT (BoolsAsChar=0); MySQL's BIT and TINYINT do too.
+  bool bit_is_bool() const { return dialect_.name() == "postgresql"; }
+
   void set_autocommit(bool on, std::string_view what);
 
   // odbc_catalog.cpp

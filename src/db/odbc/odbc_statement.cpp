@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "db/odbc/odbc_internal.h"
+#include "db/value_format.h"
 
 namespace cutover::db {
 
@@ -64,20 +65,6 @@ void odbc_bind_params(const OdbcStatement& st, std::span<const Value> params,
 
 namespace {
 
-// "2024-01-01 10:00:00.500000" -> "2024-01-01 10:00:00.5", as the other backends print it.
-std::string trim_fraction(std::string s) {
-  std::size_t dot = s.find('.');
-  if (dot != std::string::npos && s.find_first_not_of("0123456789", dot + 1) == std::string::npos) {
-    while (s.back() == '0') {
-      s.pop_back();
-    }
-    if (s.back() == '.') {
-      s.pop_back();
-    }
-  }
-  return s;
-}
-
 // Buffers for SQLGetData, allocated on first use once per result rather than once per value.
 struct Scratch {
   std::vector<SQLWCHAR> wide;
@@ -114,8 +101,14 @@ bool read_long(const OdbcStatement& st, SQLUSMALLINT col, SQLSMALLINT ctype, std
   }
 }
 
-Value fetch_column(const OdbcStatement& st, SQLUSMALLINT col, SQLSMALLINT type, Scratch& scratch) {
+Value fetch_column(const OdbcStatement& st, SQLUSMALLINT col, SQLSMALLINT type, bool bit_is_bool,
+                   Scratch& scratch) {
   SQLLEN ind = 0;
+  if (type == SQL_BIT && bit_is_bool) {
+    SQLBIGINT v = 0;
+    st.check(SQLGetData(st.get(), col, SQL_C_SBIGINT, &v, 0, &ind), "reading a column");
+    return ind == SQL_NULL_DATA ? Value() : bool_value(v != 0);
+  }
   switch (type) {
     case SQL_BIT:
     case SQL_TINYINT:
@@ -148,7 +141,7 @@ Value fetch_column(const OdbcStatement& st, SQLUSMALLINT col, SQLSMALLINT type, 
       }
       std::string s = odbc_narrow(text.data(), text.size());
       bool timestamp = type == SQL_TYPE_TIMESTAMP || type == SQL_TIMESTAMP;
-      return Value(timestamp ? trim_fraction(std::move(s)) : std::move(s));
+      return Value(timestamp ? canonical_timestamp(s) : std::move(s));
     }
   }
 }
@@ -157,12 +150,12 @@ Value fetch_column(const OdbcStatement& st, SQLUSMALLINT col, SQLSMALLINT type, 
 // column, while get() may be called in any order.
 class OdbcRowReader final : public RowReader {
  public:
-  explicit OdbcRowReader(std::unique_ptr<OdbcStatement> st)
-      : OdbcRowReader(std::move(st), nullptr) {}
+  OdbcRowReader(std::unique_ptr<OdbcStatement> st, bool bit_is_bool)
+      : OdbcRowReader(std::move(st), nullptr, bit_is_bool) {}
 
   /// Reads through a statement someone else owns (a PreparedStatement), closing its cursor at
   /// the end so the statement can run again.
-  explicit OdbcRowReader(OdbcStatement& st) : OdbcRowReader(nullptr, &st) {}
+  OdbcRowReader(OdbcStatement& st, bool bit_is_bool) : OdbcRowReader(nullptr, &st, bit_is_bool) {}
 
   OdbcRowReader(const OdbcRowReader&) = delete;
   OdbcRowReader& operator=(const OdbcRowReader&) = delete;
@@ -176,8 +169,10 @@ class OdbcRowReader final : public RowReader {
   }
 
  private:
-  OdbcRowReader(std::unique_ptr<OdbcStatement> owned, OdbcStatement* borrowed)
-      : owned_(std::move(owned)), st_(borrowed != nullptr ? borrowed : owned_.get()) {
+  OdbcRowReader(std::unique_ptr<OdbcStatement> owned, OdbcStatement* borrowed, bool bit_is_bool)
+      : owned_(std::move(owned)),
+        st_(borrowed != nullptr ? borrowed : owned_.get()),
+        bit_is_bool_(bit_is_bool) {
     SQLSMALLINT n = 0;
     st_->check(SQLNumResultCols(st_->get(), &n), "describing the result");
     for (SQLSMALLINT i = 1; i <= n; ++i) {
@@ -210,7 +205,8 @@ class OdbcRowReader final : public RowReader {
     st_->check(rc, "fetching a row");
     row_.clear();
     for (std::size_t i = 0; i < types_.size(); ++i) {
-      row_.push_back(fetch_column(*st_, static_cast<SQLUSMALLINT>(i + 1), types_[i], scratch_));
+      row_.push_back(
+          fetch_column(*st_, static_cast<SQLUSMALLINT>(i + 1), types_[i], bit_is_bool_, scratch_));
     }
     return true;
   }
@@ -230,6 +226,7 @@ class OdbcRowReader final : public RowReader {
  private:
   std::unique_ptr<OdbcStatement> owned_;
   OdbcStatement* st_;
+  bool bit_is_bool_;
   std::vector<std::string> names_;
   std::vector<SQLSMALLINT> types_;
   Scratch scratch_;
@@ -239,8 +236,8 @@ class OdbcRowReader final : public RowReader {
 
 }  // namespace
 
-std::unique_ptr<RowReader> odbc_row_reader(std::unique_ptr<OdbcStatement> st) {
-  return std::make_unique<OdbcRowReader>(std::move(st));
+std::unique_ptr<RowReader> odbc_row_reader(std::unique_ptr<OdbcStatement> st, bool bit_is_bool) {
+  return std::make_unique<OdbcRowReader>(std::move(st), bit_is_bool);
 }
 
 namespace {
@@ -249,8 +246,11 @@ namespace {
 class OdbcPrepared final : public PreparedStatement {
  public:
   OdbcPrepared(std::unique_ptr<OdbcStatement> st, std::optional<std::vector<std::size_t>> order,
-               std::string shown)
-      : st_(std::move(st)), order_(std::move(order)), shown_(std::move(shown)) {}
+               std::string shown, bool bit_is_bool)
+      : st_(std::move(st)),
+        order_(std::move(order)),
+        shown_(std::move(shown)),
+        bit_is_bool_(bit_is_bool) {}
 
   std::int64_t execute(std::span<const Value> params) override {
     run(params);
@@ -262,7 +262,7 @@ class OdbcPrepared final : public PreparedStatement {
 
   std::unique_ptr<RowReader> query(std::span<const Value> params) override {
     run(params);
-    return std::make_unique<OdbcRowReader>(*st_);
+    return std::make_unique<OdbcRowReader>(*st_, bit_is_bool_);
   }
 
  private:
@@ -294,14 +294,16 @@ class OdbcPrepared final : public PreparedStatement {
   std::optional<std::vector<std::size_t>> order_;
   std::string shown_;
   std::vector<OdbcParamBuffer> buffers_;
+  bool bit_is_bool_;
 };
 
 }  // namespace
 
 std::unique_ptr<PreparedStatement> odbc_prepared(std::unique_ptr<OdbcStatement> st,
                                                  std::optional<std::vector<std::size_t>> order,
-                                                 std::string shown) {
-  return std::make_unique<OdbcPrepared>(std::move(st), std::move(order), std::move(shown));
+                                                 std::string shown, bool bit_is_bool) {
+  return std::make_unique<OdbcPrepared>(std::move(st), std::move(order), std::move(shown),
+                                        bit_is_bool);
 }
 
 }  // namespace cutover::db

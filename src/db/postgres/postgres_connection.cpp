@@ -10,6 +10,7 @@
 #include "db/dialects/all.h"
 #include "db/postgres/postgres_copy.h"
 #include "db/postgres/postgres_errors.h"
+#include "db/value_format.h"
 
 namespace cutover::db {
 
@@ -24,6 +25,8 @@ constexpr Oid kInt4Oid = 23;
 constexpr Oid kOidOid = 26;
 constexpr Oid kFloat4Oid = 700;
 constexpr Oid kFloat8Oid = 701;
+constexpr Oid kTimestampOid = 1114;
+constexpr Oid kTimestamptzOid = 1184;
 
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
@@ -65,7 +68,10 @@ Value cell(const PGresult* r, int row, int col) {
       return Value(std::move(b));
     }
     case kBoolOid:
-      return Value(std::string(text[0] == 't' ? "true" : "false"));
+      return bool_value(text[0] == 't');
+    case kTimestampOid:
+    case kTimestamptzOid:
+      return Value(canonical_timestamp(std::string_view(text, static_cast<std::size_t>(len))));
     default:
       return Value(std::string(text, static_cast<std::size_t>(len)));
   }
@@ -310,6 +316,7 @@ class PostgresConnection final : public Connection {
     caps_.copy_out = true;
     caps_.table_sizes = true;
     caps_.max_placeholders = 65535;
+    caps_.shared_snapshot = true;
   }
 
   ~PostgresConnection() override { PQfinish(conn_); }
@@ -338,7 +345,21 @@ class PostgresConnection final : public Connection {
     return std::make_unique<PostgresRowReader>(conn_, sql, params);
   }
 
-  void begin() override { execute("BEGIN", {}); }
+  void begin(const TxOptions& options = {}) override {  // NOLINT(google-default-arguments)
+    std::vector<std::string> settings = dialect().transaction_start(options);
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+      throw already_in_transaction();
+    }
+    execute("BEGIN", {});
+    try {
+      for (const std::string& s : settings) {
+        execute(s, {});
+      }
+    } catch (const Error&) {
+      rollback();
+      throw;
+    }
+  }
 
   void commit() override {
     Result r(PQexec(conn_, "COMMIT"));
@@ -347,7 +368,14 @@ class PostgresConnection final : public Connection {
                   "the connection to PostgreSQL was lost during COMMIT: the outcome is unknown",
                   "reconnect and check whether the change is there before running it again");
     }
-    check(r.get(), "committing");
+    ExecStatusType st = PQresultStatus(r.get());
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      // A COMMIT the server refused (a deferred constraint, a serialization failure) has
+      // already ended the transaction; make sure, so the connection is never left inside one.
+      Error e = postgres_error(conn_, r.get(), "committing");
+      rollback();
+      throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before rolling back
+    }
     // A transaction that already failed "commits" as ROLLBACK: nothing was written.
     if (std::string(PQcmdStatus(r.get())) == "ROLLBACK") {
       throw Error(ErrorKind::sql, "PostgreSQL rolled the transaction back instead of committing it",
@@ -359,8 +387,15 @@ class PostgresConnection final : public Connection {
     if (PQstatus(conn_) == CONNECTION_BAD) {
       return;  // the server rolls back a transaction whose connection is gone
     }
+    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+      return;  // nothing open (ROLLBACK would only warn)
+    }
     Result r(PQexec(conn_, "ROLLBACK"));
     check(r.get(), "rolling back");
+  }
+
+  std::string export_snapshot() override {
+    return query_value("SELECT pg_export_snapshot()", {}).value_or(Value("")).to_text();
   }
 
   std::int64_t bulk_insert(std::string_view table, const std::vector<std::string>& columns,
@@ -615,11 +650,9 @@ std::unique_ptr<Connection> open_postgres(const ConnectionSpec& spec, const Open
     throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before the handle is freed
   }
   auto c = std::make_unique<PostgresConnection>(conn);
-  // One text form for every value: ISO timestamps, hex bytea, UTC.
-  c->execute("SET DateStyle = 'ISO, YMD'", {});
-  c->execute("SET bytea_output = 'hex'", {});
-  c->execute("SET TimeZone = 'UTC'", {});
-  c->execute("SET client_min_messages = 'warning'", {});
+  for (const std::string& s : c->dialect().session_setup()) {
+    c->execute(s, {});
+  }
   return c;
 }
 

@@ -58,6 +58,32 @@ class PostgresDialect final : public Dialect {
     return sqlite_on_conflict_upsert(*this, table, columns, key, "EXCLUDED");
   }
 
+  // One text form for every value: ISO timestamps, hex bytea, UTC (db/value_format.h).
+  std::vector<std::string> session_setup() const override {
+    return {"SET DateStyle = 'ISO, YMD'", "SET bytea_output = 'hex'", "SET TimeZone = 'UTC'",
+            "SET client_min_messages = 'warning'"};
+  }
+
+  // Runs inside a transaction that has not read yet (after BEGIN; psqlodbc sends its own).
+  // The snapshot of a REPEATABLE READ transaction is taken by its first query, so SELECT 1
+  // pins it to now; SET TRANSACTION SNAPSHOT must come before that query.
+  std::vector<std::string> transaction_start(const TxOptions& o) const override {
+    std::vector<std::string> out;
+    std::string level = isolation_sql(snapshot_isolation(o));
+    if (!level.empty() || o.read_only) {
+      out.push_back(fmt::format("SET TRANSACTION {}{}{}", level,
+                                !level.empty() && o.read_only ? ", " : "",
+                                o.read_only ? "READ ONLY" : ""));
+    }
+    if (!o.snapshot_id.empty()) {
+      out.push_back("SET TRANSACTION SNAPSHOT " + string_literal(o.snapshot_id));
+    }
+    if (o.consistent_snapshot || !o.snapshot_id.empty()) {
+      out.emplace_back("SELECT 1");
+    }
+    return out;
+  }
+
   std::string keyset_page(std::string_view table, const std::vector<std::string>& columns,
                           const std::vector<std::string>& key, int limit,
                           bool first) const override {

@@ -12,6 +12,7 @@
 #include "db/dialect.h"
 #include "db/dialects/all.h"
 #include "db/sqlite/sqlite_errors.h"
+#include "db/value_format.h"
 
 namespace cutover::db {
 
@@ -76,6 +77,15 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// A column declared TIMESTAMP or DATETIME (SQLite keeps the declared type name).
+bool is_timestamp_type(const char* decltype_text) {
+  if (decltype_text == nullptr) {
+    return false;
+  }
+  std::string t = to_upper(decltype_text);
+  return t.find("TIMESTAMP") != std::string::npos || t.find("DATETIME") != std::string::npos;
+}
+
 class SqliteRowReader final : public RowReader {
  public:
   SqliteRowReader(sqlite3* db, std::string_view sql, std::span<const Value> params)
@@ -120,7 +130,12 @@ class SqliteRowReader final : public RowReader {
         return Value(sqlite3_column_double(s, col));
       case SQLITE_TEXT: {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, col));
-        return Value(std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, col))));
+        std::string_view text(p, static_cast<std::size_t>(sqlite3_column_bytes(s, col)));
+        // Timestamps are stored as text as written; read them back in the canonical form.
+        if (is_timestamp_type(sqlite3_column_decltype(s, col))) {
+          return Value(canonical_timestamp(text));
+        }
+        return Value(text);
       }
       case SQLITE_BLOB: {
         const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s, col));
@@ -201,6 +216,8 @@ class SqliteConnection final : public Connection {
 
   ~SqliteConnection() override { sqlite3_close_v2(db_); }
 
+  sqlite3* handle() const { return db_; }
+
   const Dialect& dialect() const override { return sqlite_dialect(); }
 
   const Capabilities& capabilities() const override { return caps_; }
@@ -221,25 +238,52 @@ class SqliteConnection final : public Connection {
     return std::make_unique<SqliteRowReader>(db_, sql, params);
   }
 
-  // IMMEDIATE takes the write lock up front, so two writers fail fast on BEGIN instead of
-  // deadlocking on a read-to-write upgrade.
-  void begin() override { execute("BEGIN IMMEDIATE", {}); }
+  // The dialect chooses BEGIN IMMEDIATE for writers and BEGIN DEFERRED for readers.
+  void begin(const TxOptions& options = {}) override {  // NOLINT(google-default-arguments)
+    std::vector<std::string> statements = dialect().transaction_start(options);
+    if (sqlite3_get_autocommit(db_) == 0) {
+      throw already_in_transaction();
+    }
+    end_read_only_ = options.read_only && !read_only_;
+    try {
+      for (const std::string& s : statements) {
+        execute(s, {});
+      }
+    } catch (const Error&) {
+      rollback();
+      throw;
+    }
+  }
 
   void commit() override {
     int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) {
-      throw sqlite_error(db_, rc, "committing");
+      // A refused COMMIT (SQLITE_BUSY, a deferred foreign key) leaves the transaction open in
+      // SQLite, ready for another try; nobody retries it, so roll back before reporting.
+      Error e = sqlite_error(db_, rc, "committing");
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      end_transaction();
+      throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before rolling back
     }
+    end_transaction();
   }
 
   void rollback() override {
     if (sqlite3_get_autocommit(db_) != 0) {
-      return;  // SQLite already rolled back (for example after SQLITE_FULL)
+      end_transaction();
+      return;  // nothing open, or SQLite already rolled back (for example after SQLITE_FULL)
     }
     int rc = sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) {
       throw sqlite_error(db_, rc, "rolling back");
     }
+    end_transaction();
+  }
+
+  /// Every statement on this connection fails to write (PRAGMA query_only), for good.
+  void make_read_only() {
+    execute("PRAGMA query_only = 1", {});
+    read_only_ = true;
   }
 
   std::int64_t bulk_insert(std::string_view table, const std::vector<std::string>& columns,
@@ -394,9 +438,19 @@ class SqliteConnection final : public Connection {
   }
 
  private:
+  // A read-only transaction set query_only; lift it again unless the whole connection is.
+  void end_transaction() {
+    if (end_read_only_) {
+      sqlite3_exec(db_, "PRAGMA query_only = 0", nullptr, nullptr, nullptr);
+      end_read_only_ = false;
+    }
+  }
+
   sqlite3* db_;
   std::string path_;
   Capabilities caps_;
+  bool read_only_ = false;      // opened for reading only
+  bool end_read_only_ = false;  // the open transaction set query_only
 };
 
 }  // namespace
@@ -430,6 +484,52 @@ std::unique_ptr<SqliteConnection> open_handle(const std::string& name, int flags
   return std::make_unique<SqliteConnection>(db, path);
 }
 
+bool file_exists(const std::string& path) {
+  struct stat st {};
+
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// Opens an existing database for reading only, leaving the directory as it was found.
+// A read-only handle on a WAL database creates -wal and -shm but may not delete them on close
+// (that needs the write lock), so they would stay behind. A read-write handle made
+// query_only cannot change the data and, like any SQLite connection, removes them on close
+// only when it holds the last connection (SQLite checks that with its own locks, which is
+// why cutover never deletes them itself). -wal and -shm that were there before stay
+// (SQLITE_FCNTL_PERSIST_WAL): a writer may be about to use them.
+std::unique_ptr<SqliteConnection> open_for_reading(const std::string& path) {
+  bool had_wal = file_exists(path + "-wal");
+  std::unique_ptr<SqliteConnection> conn;
+  try {
+    conn = open_handle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, path);
+    conn->make_read_only();
+    if (had_wal) {
+      int persist = 1;
+      sqlite3_file_control(conn->handle(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    }
+    conn->execute("SELECT count(*) FROM sqlite_master", {});
+    return conn;
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::io) {
+      throw;
+    }
+  }
+  // Reading must not need write access. A WAL file whose directory we cannot write is read as
+  // immutable: this process then assumes nobody changes it while it reads.
+  try {
+    conn = open_handle(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, path);
+    conn->execute("SELECT count(*) FROM sqlite_master", {});
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::io) {
+      throw;
+    }
+    conn = open_handle(file_uri(path, "?immutable=1"),
+                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, path);
+  }
+  conn->make_read_only();
+  return conn;
+}
+
 }  // namespace
 
 std::unique_ptr<Connection> open_sqlite(const ConnectionSpec& spec, const OpenOptions& options) {
@@ -448,18 +548,7 @@ std::unique_ptr<Connection> open_sqlite(const ConnectionSpec& spec, const OpenOp
   }
   std::unique_ptr<SqliteConnection> conn;
   if (options.read_only && exists) {
-    // Reading must not need write access. A WAL file whose directory we cannot write is read
-    // as immutable: this process then assumes nobody changes it while it reads.
-    try {
-      conn = open_handle(spec.path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, spec.path);
-      conn->execute("SELECT count(*) FROM sqlite_master", {});
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::io) {
-        throw;
-      }
-      conn = open_handle(file_uri(spec.path, "?immutable=1"),
-                         SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, spec.path);
-    }
+    conn = open_for_reading(spec.path);
   } else {
     int flags =
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);

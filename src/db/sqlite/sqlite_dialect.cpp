@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/error.h"
 #include "db/dialect.h"
 #include "db/dialects/all.h"
 
@@ -33,6 +34,29 @@ class SqliteDialect final : public Dialect {
 
   std::string timestamp_plus_ms(std::string_view ts, std::string_view ms) const override {
     return fmt::format("datetime(julianday({}) + ({}) / 86400000.0)", ts, ms);
+  }
+
+  // Every SQLite transaction is serializable. A writer takes the write lock at BEGIN, so two
+  // writers fail fast on BEGIN instead of deadlocking on a read-to-write upgrade; a reader
+  // takes none (with WAL it never blocks the writer). A deferred transaction takes its
+  // snapshot at its first read: reading the schema pins it to begin. query_only makes writes
+  // fail; the backend clears it when the transaction ends.
+  std::vector<std::string> transaction_start(const TxOptions& o) const override {
+    if (!o.snapshot_id.empty()) {
+      throw Error(ErrorKind::unsupported, "SQLite cannot import a shared snapshot",
+                  "give each reader its own consistent snapshot");
+    }
+    if (!o.read_only && !o.consistent_snapshot) {
+      return {"BEGIN IMMEDIATE"};
+    }
+    std::vector<std::string> out = {"BEGIN DEFERRED"};
+    if (o.read_only) {
+      out.emplace_back("PRAGMA query_only = 1");
+    }
+    if (o.consistent_snapshot) {
+      out.emplace_back("SELECT count(*) FROM sqlite_master");
+    }
+    return out;
   }
 
   // Shared by PostgreSQL: INSERT ... ON CONFLICT (key) DO UPDATE.
