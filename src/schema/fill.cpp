@@ -1,6 +1,9 @@
 #include "schema/fill.h"
 
+#include <algorithm>
 #include <map>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -14,6 +17,35 @@
 #include "schema/live_tables.h"
 
 namespace cutover::schema {
+
+namespace {
+
+// A version named with --version must be complete: a missing table would silently get no rows
+// while the others fill. (Detection never picks a version with a missing table.)
+void refuse_missing_tables(const Product& product, const LiveTables& live, std::string_view dialect,
+                           int version) {
+  std::vector<std::string> missing = missing_tables(product, live, dialect, version);
+  if (missing.empty()) {
+    return;
+  }
+  constexpr std::size_t kNamed = 5;
+  std::string names = fmt::format(
+      "{}",
+      fmt::join(missing.begin(),
+                missing.begin() + static_cast<std::ptrdiff_t>(std::min(missing.size(), kNamed)),
+                ", "));
+  if (missing.size() > kNamed) {
+    names += fmt::format(" and {} more", missing.size() - kNamed);
+  }
+  const std::string& v = product.versions()[static_cast<std::size_t>(version)];
+  throw Error(ErrorKind::config,
+              fmt::format("the schema lacks {} table{} of {} {}: {}", missing.size(),
+                          missing.size() == 1 ? "" : "s", product.title(), v, names),
+              "fill loads complete schemas; 'cutover inspect URL' shows how this one differs, "
+              "'cutover schema create' creates a complete one");
+}
+
+}  // namespace
 
 FillResult fill(db::Connection& conn, const FillOptions& options) {
   const Product& product = schema::product(options.product);
@@ -62,6 +94,9 @@ FillResult fill(db::Connection& conn, const FillOptions& options) {
     label = candidates.size() == 1 ? version : candidates.front() + "-" + candidates.back();
   }
   int vindex = product.version_index(version);
+  if (!options.version.empty()) {
+    refuse_missing_tables(product, live, conn.dialect().name(), vindex);
+  }
 
   // Refuse to mix generated rows with existing ones: ids would collide.
   for (const auto& [name, def] : live) {
