@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -44,6 +45,60 @@ void refuse_missing_tables(const Product& product, const LiveTables& live, std::
               "fill loads complete schemas; 'cutover inspect URL' shows how this one differs, "
               "'cutover schema create' creates a complete one");
 }
+
+// Refuses to mix generated rows with existing ones: ids would collide.
+void refuse_rows(db::Connection& conn, const LiveTables& live) {
+  for (const auto& [name, def] : live) {
+    std::optional<db::Value> any = conn.query_value(
+        fmt::format("SELECT 1 FROM {} WHERE 1 = 1 LIMIT 1", conn.dialect().stored_ident(def.name)));
+    if (any) {
+      throw Error(ErrorKind::config, fmt::format("table {} already has rows", def.name),
+                  "schema fill loads an empty schema; create a fresh database for it");
+    }
+  }
+}
+
+// Runs the dialect's load lock (db::LoadLock) and, on destruction, releases what outlives the
+// transaction. Declared before the db::Transaction, so it ends after it.
+class WriterLock {
+ public:
+  WriterLock(db::Connection& conn, db::LoadLock statements)
+      : conn_(conn), statements_(std::move(statements)) {}
+
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+  ~WriterLock() {
+    if (!taken_) {
+      return;
+    }
+    for (const std::string& sql : statements_.after_end) {
+      try {
+        conn_.query_value(sql);
+      } catch (const Error&) {
+        // The lock is the session's: closing the connection releases it too.
+      }
+    }
+  }
+
+  const db::LoadLock& statements() const { return statements_; }
+
+  void run(const std::vector<std::string>& sqls) {
+    for (const std::string& sql : sqls) {
+      taken_ = true;  // from the first attempt: a lock granted as the reply was lost is held
+      std::optional<db::Value> got = conn_.query_value(sql);
+      if (got && (got->is_null() || got->to_text() != "1")) {
+        throw Error(ErrorKind::sql, "could not lock the tables for loading",
+                    "another 'schema fill' may be loading this database; retry when it ends");
+      }
+    }
+  }
+
+ private:
+  db::Connection& conn_;
+  db::LoadLock statements_;
+  bool taken_ = false;
+};
 
 }  // namespace
 
@@ -98,18 +153,19 @@ FillResult fill(db::Connection& conn, const FillOptions& options) {
     refuse_missing_tables(product, live, conn.dialect().name(), vindex);
   }
 
-  // Refuse to mix generated rows with existing ones: ids would collide.
-  for (const auto& [name, def] : live) {
-    std::optional<db::Value> any = conn.query_value(
-        fmt::format("SELECT 1 FROM {} WHERE 1 = 1 LIMIT 1", conn.dialect().stored_ident(def.name)));
-    if (any) {
-      throw Error(ErrorKind::config, fmt::format("table {} already has rows", def.name),
-                  "schema fill loads an empty schema; create a fresh database for it");
-    }
+  // One transaction for everything: a failure or Ctrl-C leaves the tables empty. The tables
+  // are locked against other writers first and checked for rows inside the transaction, so of
+  // two fills at once the second waits and then sees the first one's rows.
+  std::vector<std::string> tables;
+  for (const auto& [upper, def] : live) {
+    tables.push_back(def.name);
   }
-
-  // One transaction for everything: a failure or Ctrl-C leaves the tables empty.
+  WriterLock lock(conn, conn.dialect().load_lock(tables));
+  lock.run(lock.statements().before_begin);
   db::Transaction tx(conn);
+  lock.run(lock.statements().in_transaction);
+  refuse_rows(conn, live);
+
   FillModel model(options, vindex <= product.version_index("5.8.0"));
   FillResult result;
   load_identity_tables(conn, model, live, result);
