@@ -258,6 +258,10 @@ std::string Dialect::sequence_resync(std::string_view /*table*/, const Column& /
   return {};
 }
 
+LoadLock Dialect::load_lock(const std::vector<std::string>& /*tables*/) const {
+  return {};
+}
+
 std::string Dialect::timestamp_plus_ms(std::string_view ts, std::string_view ms) const {
   return fmt::format("({} + ({}) * INTERVAL '1' SECOND / 1000)", ts, ms);
 }

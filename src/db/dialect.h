@@ -13,6 +13,17 @@
 
 namespace cutover::db {
 
+/// Statements that make one session the only writer of some tables while it loads them, so
+/// that a check that they are empty, made inside its transaction, stays true until it commits;
+/// a second loader waits for the first to end. Run `before_begin` before BEGIN, `in_transaction`
+/// first thing after it, `after_end` once the transaction has committed or rolled back. A
+/// statement that returns a value returns 1 when it got its lock.
+struct LoadLock {
+  std::vector<std::string> before_begin;
+  std::vector<std::string> in_transaction;
+  std::vector<std::string> after_end;
+};
+
 class Dialect {
  public:
   Dialect() = default;
@@ -70,6 +81,9 @@ class Dialect {
   virtual std::string sequence_resync(std::string_view table, const Column& c) const;
   /// Expression: timestamp `ts` plus `ms` milliseconds (both SQL expressions).
   virtual std::string timestamp_plus_ms(std::string_view ts, std::string_view ms) const;
+  /// How a loader becomes the only writer of `tables` (stored names). The base has no lock
+  /// statement (portable SQL has none): a second loader then fails on the first duplicate key.
+  virtual LoadLock load_lock(const std::vector<std::string>& tables) const;
 
   /// Statements run right after connecting, natively and through ODBC alike, so values come
   /// back in one text form (db/value_format.h): UTC, ISO timestamps, hex binary.

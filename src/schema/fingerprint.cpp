@@ -88,7 +88,33 @@ int detail_differences(const db::TableDef& want, const db::TableDef& have,
   return n + static_cast<int>(sym.size());
 }
 
+// The WSO2 databases (identity, shared) of which `live` holds at least one table. A whole
+// database may live elsewhere (deployments often split them), so only a database that is
+// present at all can miss a table.
+std::set<Database> databases_present(const Product& product, const LiveTables& live) {
+  std::set<Database> present;
+  for (const TableSpec& spec : product.specs()) {
+    if (live.count(db::to_upper(spec.name)) != 0) {
+      present.insert(spec.database);
+    }
+  }
+  return present;
+}
+
 }  // namespace
+
+std::vector<std::string> missing_tables(const Product& product, const LiveTables& live,
+                                        std::string_view dialect, int version) {
+  std::set<Database> present = databases_present(product, live);
+  std::vector<std::string> out;
+  for (const TableSpec& spec : product.specs()) {
+    if (present.count(spec.database) != 0 && live.count(db::to_upper(spec.name)) == 0 &&
+        product.table_at(spec.name, version, dialect)) {
+      out.push_back(spec.name);
+    }
+  }
+  return out;
+}
 
 std::string VersionMatch::label() const {
   if (versions.empty()) {
@@ -131,14 +157,8 @@ VersionMatch match_version(const Product& product, const LiveTables& live,
   if (m.tables_found == 0) {
     return m;
   }
-  // A whole WSO2 database may live elsewhere (identity and shared are often split): only
-  // count a missing table against a version when its database is present at all.
-  std::set<Database> present;
-  for (const TableSpec& spec : product.specs()) {
-    if (live.count(db::to_upper(spec.name)) != 0) {
-      present.insert(spec.database);
-    }
-  }
+  // Only a database that is present at all counts its missing tables against a version.
+  std::set<Database> present = databases_present(product, live);
 
   std::vector<Score> scores(static_cast<std::size_t>(nversions));
   for (int v = 0; v < nversions; ++v) {

@@ -42,4 +42,10 @@ struct VersionMatch {
 VersionMatch match_version(const Product& product, const LiveTables& live,
                            std::string_view dialect);
 
+/// Tables version `version` (an index into product.versions()) has and `live` lacks, in
+/// catalogue order. Only tables of a WSO2 database (identity, shared) of which `live` holds
+/// some table count: a deployment may keep the other database elsewhere.
+std::vector<std::string> missing_tables(const Product& product, const LiveTables& live,
+                                        std::string_view dialect, int version);
+
 }  // namespace cutover::schema

@@ -74,5 +74,28 @@ TEST(Fingerprint, AnIdentityOnlyDatabaseIsNotPenalisedForMissingRegistryTables) 
   EXPECT_NE(std::find(m.versions.begin(), m.versions.end(), "5.10.0"), m.versions.end());
 }
 
+TEST(Fingerprint, MissingTablesOfANamedVersionAreListed) {
+  const Product& is = product("is");
+  int v58 = is.version_index("5.8.0");
+  auto live = as_live(is, "5.8.0");
+  EXPECT_TRUE(missing_tables(is, live, "postgresql", v58).empty());
+  live.erase("IDN_OAUTH2_ACCESS_TOKEN_AUDIT");
+  live.erase("REG_RATING");
+  EXPECT_EQ(missing_tables(is, live, "postgresql", v58),
+            (std::vector<std::string>{"IDN_OAUTH2_ACCESS_TOKEN_AUDIT", "REG_RATING"}));
+}
+
+TEST(Fingerprint, AnAbsentWSO2DatabaseMissesNoTables) {
+  const Product& is = product("is");
+  int v70 = is.version_index("7.0.0");
+  auto live = as_live(is, "7.0.0");
+  for (auto it = live.begin(); it != live.end();) {
+    it = it->first.rfind("REG_", 0) == 0 ? live.erase(it) : std::next(it);
+  }
+  EXPECT_TRUE(missing_tables(is, live, "postgresql", v70).empty());
+  live.erase("IDP");
+  EXPECT_EQ(missing_tables(is, live, "postgresql", v70), (std::vector<std::string>{"IDP"}));
+}
+
 }  // namespace
 }  // namespace cutover::schema

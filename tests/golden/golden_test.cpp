@@ -48,6 +48,15 @@ std::string snippets(const db::Dialect& d) {
          "\n";
   out += "-- timestamp plus milliseconds\n" +
          d.timestamp_plus_ms("TIME_CREATED", "VALIDITY_PERIOD") + "\n";
+  db::LoadLock lock = d.load_lock({"IDP", "IDN_OAUTH2_ACCESS_TOKEN"});
+  for (const auto& [when, sqls] : {std::pair{"before begin", &lock.before_begin},
+                                   std::pair{"in transaction", &lock.in_transaction},
+                                   std::pair{"after end", &lock.after_end}}) {
+    out += fmt::format("-- load lock, {}\n", when);
+    for (const std::string& sql : *sqls) {
+      out += sql + "\n";
+    }
+  }
   const schema::Product& is = schema::product("is");
   std::optional<db::TableDef> apps =
       is.table_at("IDN_OAUTH_CONSUMER_APPS", is.version_index("7.0.0"), d.name());

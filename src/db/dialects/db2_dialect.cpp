@@ -34,6 +34,17 @@ class Db2Dialect final : public Dialect {
     return fmt::format("({} + (({}) / 1000) SECONDS)", ts, ms);
   }
 
+  // DB2 locks one table per statement; EXCLUSIVE is its only mode that keeps other writers
+  // out, held until the transaction ends.
+  LoadLock load_lock(const std::vector<std::string>& tables) const override {
+    LoadLock lock;
+    for (const std::string& t : tables) {
+      lock.in_transaction.push_back(
+          fmt::format("LOCK TABLE {} IN EXCLUSIVE MODE", stored_ident(t)));
+    }
+    return lock;
+  }
+
   std::string keyset_page(std::string_view table, const std::vector<std::string>& columns,
                           const std::vector<std::string>& key, int limit,
                           bool first) const override {

@@ -62,6 +62,17 @@ class OracleDialect final : public Dialect {
     return fmt::format("({} + NUMTODSINTERVAL(({}) / 1000, 'SECOND'))", ts, ms);
   }
 
+  // Oracle's LOCK TABLE takes PostgreSQL's syntax and modes; held until the transaction ends.
+  LoadLock load_lock(const std::vector<std::string>& tables) const override {
+    std::string names;
+    for (const std::string& t : tables) {
+      names += (names.empty() ? "" : ", ") + stored_ident(t);
+    }
+    LoadLock lock;
+    lock.in_transaction.push_back(fmt::format("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", names));
+    return lock;
+  }
+
  protected:
   std::string limit_clause(int limit) const override {
     return fmt::format(" FETCH FIRST {} ROWS ONLY", limit);

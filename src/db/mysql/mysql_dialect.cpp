@@ -123,6 +123,20 @@ class MysqlDialect final : public Dialect {
     return out;
   }
 
+  // InnoDB's locking reads on empty tables take gap locks that two loaders can both hold (and
+  // then deadlock on insert), and LOCK TABLES commits the open transaction. A named lock per
+  // database instead: taken before BEGIN, so the transaction's snapshot starts after the
+  // previous loader committed, and released after it ends. GET_LOCK returns 1 when it got the
+  // lock; it waits up to a year (MariaDB answers NULL to a negative, "infinite", timeout). The
+  // name is at most 64 characters: a digest of the database name.
+  LoadLock load_lock(const std::vector<std::string>& /*tables*/) const override {
+    LoadLock lock;
+    lock.before_begin.emplace_back(
+        "SELECT GET_LOCK(CONCAT('cutover_load_', MD5(DATABASE())), 31536000)");
+    lock.after_end.emplace_back("SELECT RELEASE_LOCK(CONCAT('cutover_load_', MD5(DATABASE())))");
+    return lock;
+  }
+
  protected:
   std::string column_definition(const Column& c, const TableDef& t) const override {
     if (c.generated) {

@@ -102,6 +102,19 @@ class PostgresDialect final : public Dialect {
     return fmt::format("({} + ({}) * INTERVAL '1 millisecond')", ts, ms);
   }
 
+  // SHARE ROW EXCLUSIVE conflicts with itself and with every writer but lets readers
+  // (inspect) through; it is held until the transaction ends. One statement, tables in the
+  // caller's order, so two loaders never lock them in different orders.
+  LoadLock load_lock(const std::vector<std::string>& tables) const override {
+    std::string names;
+    for (const std::string& t : tables) {
+      names += (names.empty() ? "" : ", ") + stored_ident(t);
+    }
+    LoadLock lock;
+    lock.in_transaction.push_back(fmt::format("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", names));
+    return lock;
+  }
+
  protected:
   std::string column_definition(const Column& c, const TableDef& t) const override {
     if (!c.generated) {

@@ -59,6 +59,10 @@ class SqliteDialect final : public Dialect {
     return out;
   }
 
+  // The backend begins with BEGIN IMMEDIATE, which takes the database's write lock: a second
+  // loader waits for the first to end before its transaction starts.
+  LoadLock load_lock(const std::vector<std::string>& /*tables*/) const override { return {}; }
+
   // Shared by PostgreSQL: INSERT ... ON CONFLICT (key) DO UPDATE.
   static std::string on_conflict_upsert(const Dialect& d, std::string_view table,
                                         const std::vector<std::string>& columns,
