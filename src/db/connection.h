@@ -68,7 +68,8 @@ class RowSource {
 };
 
 /// A statement parsed once and run many times. Valid while the connection that made it lives;
-/// a reader from query() must be finished or destroyed before the next execution.
+/// a reader from query() reads through the statement, so it must be finished or destroyed
+/// before the next execution and before the statement itself.
 class PreparedStatement {
  public:
   virtual ~PreparedStatement() = default;

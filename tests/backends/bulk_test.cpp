@@ -283,5 +283,27 @@ TEST_F(Backend, BulkReadDecodesEdgeTimestampsAsQueryDoes) {
   EXPECT_FALSE(rows->next(row));
 }
 
+TEST_F(Backend, DroppingAPreparedStatementLeavesAnOpenReadAlone) {
+  create_bulk(*conn_, "BULK_SRC");
+  constexpr int kRows = 200;
+  fill(*conn_, "BULK_SRC", 1, kRows);
+  auto [table, cols] = stored("BULK_SRC");
+  std::unique_ptr<db::PreparedStatement> p =
+      conn_->prepare(fmt::format("SELECT ID FROM BULK_SRC WHERE ID = {}", ph(1)));
+  std::unique_ptr<db::RowSource> rows = conn_->bulk_read(table, cols, {cols[0]});
+  db::Row row;
+  ASSERT_TRUE(rows->next(row));
+  // Dropped while a read is in flight: releasing it must neither end nor disturb the read.
+  p.reset();
+  int n = 1;
+  while (rows->next(row)) {
+    ++n;
+    EXPECT_EQ(row[0].as_int(), n);
+  }
+  EXPECT_EQ(n, kRows);
+  rows.reset();
+  EXPECT_EQ(count("BULK_SRC"), kRows);
+}
+
 }  // namespace
 }  // namespace cutover::test

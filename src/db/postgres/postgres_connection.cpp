@@ -212,7 +212,9 @@ class PostgresRowReader final : public RowReader {
 };
 
 // A server-side prepared statement under a name unique in its session. The destructor
-// deallocates it and ignores failure (in a failed transaction, say): the session drops it anyway.
+// deallocates it only while the connection is idle: a new command would make libpq discard a
+// read in flight (a streaming query, a COPY). Otherwise, or on failure, it stays until the
+// session ends, which is harmless: the name is never reused.
 class PostgresPrepared final : public PreparedStatement {
  public:
   PostgresPrepared(PGconn* conn, std::string name, std::string_view sql)
@@ -230,7 +232,8 @@ class PostgresPrepared final : public PreparedStatement {
   PostgresPrepared& operator=(PostgresPrepared&&) = delete;
 
   ~PostgresPrepared() override {
-    if (PQstatus(conn_) == CONNECTION_OK && PQisBusy(conn_) == 0) {
+    PGTransactionStatusType tx = PQtransactionStatus(conn_);
+    if (tx == PQTRANS_IDLE || tx == PQTRANS_INTRANS) {
       Result r(PQexec(conn_, ("DEALLOCATE " + name_).c_str()));
     }
   }

@@ -3,6 +3,7 @@
 // text protocol would print it (see postgres_connection.cpp, cell()).
 #include "db/postgres/postgres_copy.h"
 
+#include <array>
 #include <cstring>
 #include <limits>
 
@@ -97,16 +98,46 @@ std::string timestamp_text(std::int64_t us) {
   std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
   std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
   bool bc = year <= 0;
+  if (bc) {
+    year = 1 - year;
+  }
   std::int64_t secs = rest / 1'000'000;
   std::int64_t frac = rest % 1'000'000;
-  std::string out = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", bc ? 1 - year : year, month,
-                                day, secs / 3600, secs / 60 % 60, secs % 60);
+  // Written digit by digit: this runs twice per token row, and fmt::format cost more than the
+  // rest of the row's decoding.
+  std::string out;
+  out.reserve(32);
+  auto put = [&out](std::int64_t v, int width) {
+    std::array<char, 20> digits{};
+    int n = 0;
+    do {
+      digits[static_cast<std::size_t>(n++)] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v > 0 || n < width);
+    while (n > 0) {
+      out += digits[static_cast<std::size_t>(--n)];
+    }
+  };
+  put(year, 4);
+  out += '-';
+  put(month, 2);
+  out += '-';
+  put(day, 2);
+  out += ' ';
+  put(secs / 3600, 2);
+  out += ':';
+  put(secs / 60 % 60, 2);
+  out += ':';
+  put(secs % 60, 2);
   if (frac != 0) {
-    std::string f = fmt::format(".{:06}", frac);
-    f.erase(f.find_last_not_of('0') + 1);
-    out += f;
+    out += '.';
+    put(frac, 6);
+    out.erase(out.find_last_not_of('0') + 1);
   }
-  return bc ? out + " BC" : out;
+  if (bc) {
+    out += " BC";
+  }
+  return out;
 }
 
 Value decode(Oid type, const char* p, std::size_t n) {
