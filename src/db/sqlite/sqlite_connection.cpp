@@ -1,7 +1,10 @@
 #include "db/sqlite/sqlite_connection.h"
 
 #include <algorithm>
+#include <chrono>
+#include <climits>
 #include <map>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -16,10 +19,61 @@ namespace cutover::db {
 
 namespace {
 
+// The statement deadline: a progress handler stops a step that runs past it (SQLITE_INTERRUPT),
+// and `hit` tells that interrupt from a Canceller's sqlite3_interrupt.
+struct StepDeadline {
+  std::chrono::milliseconds limit{0};  // 0: no limit, no handler installed
+  std::chrono::steady_clock::time_point at = std::chrono::steady_clock::time_point::max();
+  bool hit = false;
+
+  void start() {
+    hit = false;
+    if (limit.count() > 0) {
+      at = std::chrono::steady_clock::now() + limit;
+    }
+  }
+
+  void stop() { at = std::chrono::steady_clock::time_point::max(); }
+
+  static int check(void* self) {
+    auto* d = static_cast<StepDeadline*>(self);
+    if (std::chrono::steady_clock::now() < d->at) {
+      return 0;
+    }
+    d->hit = true;
+    return 1;
+  }
+};
+
+// What a connection shares with its cancellers: the handle under a mutex, null once closed, so
+// sqlite3_interrupt never reaches a closed handle.
+struct SqliteShared {
+  std::mutex mutex;
+  sqlite3* db = nullptr;
+};
+
+class SqliteCanceller final : public Canceller {
+ public:
+  explicit SqliteCanceller(std::shared_ptr<SqliteShared> shared) : shared_(std::move(shared)) {}
+
+  bool cancel() override {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    if (shared_->db == nullptr) {
+      return false;
+    }
+    sqlite3_interrupt(shared_->db);
+    return true;
+  }
+
+ private:
+  std::shared_ptr<SqliteShared> shared_;
+};
+
 // Owns a prepared statement; finalize never throws.
 class Statement {
  public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  Statement(sqlite3* db, StepDeadline& deadline, std::string_view sql)
+      : db_(db), deadline_(deadline) {
     int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
     if (rc != SQLITE_OK) {
       throw sqlite_error(db, rc, "preparing statement");
@@ -58,27 +112,31 @@ class Statement {
 
   /// Steps once; true when a row is available.
   bool step() {
+    deadline_.start();
     int rc = sqlite3_step(stmt_);
+    deadline_.stop();
     if (rc == SQLITE_ROW) {
       return true;
     }
     if (rc == SQLITE_DONE) {
       return false;
     }
-    throw sqlite_error(db_, rc, "running statement");
+    throw sqlite_error(db_, rc, "running statement", deadline_.hit);
   }
 
   sqlite3_stmt* get() const { return stmt_; }
 
  private:
   sqlite3* db_;
+  StepDeadline& deadline_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
 class SqliteRowReader final : public RowReader {
  public:
-  SqliteRowReader(sqlite3* db, std::string_view sql, std::span<const Value> params)
-      : stmt_(db, sql) {
+  SqliteRowReader(sqlite3* db, StepDeadline& deadline, std::string_view sql,
+                  std::span<const Value> params)
+      : stmt_(db, deadline, sql) {
     stmt_.bind(params);
   }
 
@@ -147,13 +205,26 @@ class SqliteConnection final : public Connection {
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
-  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {
+  SqliteConnection(sqlite3* db, std::string path, int statement_timeout_ms)
+      : db_(db), path_(std::move(path)) {
+    shared_->db = db;
+    if (statement_timeout_ms > 0) {
+      deadline_.limit = std::chrono::milliseconds(statement_timeout_ms);
+      // Checked every 1000 virtual machine instructions: microseconds apart.
+      sqlite3_progress_handler(db_, 1000, &StepDeadline::check, &deadline_);
+    }
     caps_.transactional_ddl = true;
     caps_.table_sizes = true;
     caps_.max_placeholders = 32766;
   }
 
-  ~SqliteConnection() override { sqlite3_close_v2(db_); }
+  ~SqliteConnection() override {
+    {
+      std::lock_guard<std::mutex> lock(shared_->mutex);
+      shared_->db = nullptr;
+    }
+    sqlite3_close_v2(db_);
+  }
 
   const Dialect& dialect() const override { return sqlite_dialect(); }
 
@@ -164,7 +235,7 @@ class SqliteConnection final : public Connection {
   std::string server_version() override { return fmt::format("SQLite {}", sqlite3_libversion()); }
 
   std::int64_t execute(std::string_view sql, std::span<const Value> params) override {
-    Statement stmt(db_, sql);
+    Statement stmt(db_, deadline_, sql);
     stmt.bind(params);
     while (stmt.step()) {
     }
@@ -172,7 +243,11 @@ class SqliteConnection final : public Connection {
   }
 
   std::unique_ptr<RowReader> query(std::string_view sql, std::span<const Value> params) override {
-    return std::make_unique<SqliteRowReader>(db_, sql, params);
+    return std::make_unique<SqliteRowReader>(db_, deadline_, sql, params);
+  }
+
+  std::unique_ptr<Canceller> canceller() override {
+    return std::make_unique<SqliteCanceller>(shared_);
   }
 
   // IMMEDIATE takes the write lock up front, so two writers fail fast on BEGIN instead of
@@ -213,7 +288,7 @@ class SqliteConnection final : public Connection {
     if (own_tx) {
       tx.emplace(*this);
     }
-    Statement stmt(db_, sql);
+    Statement stmt(db_, deadline_, sql);
     std::int64_t n = 0;
     Row row;
     while (rows.next(row)) {
@@ -346,6 +421,9 @@ class SqliteConnection final : public Connection {
  private:
   sqlite3* db_;
   std::string path_;
+  StepDeadline deadline_;
+  // Shared with cancellers, which may outlive the connection.
+  std::shared_ptr<SqliteShared> shared_ = std::make_shared<SqliteShared>();
   Capabilities caps_;
 };
 
@@ -367,7 +445,7 @@ std::string file_uri(const std::string& path, const char* query) {
 }
 
 std::unique_ptr<SqliteConnection> open_handle(const std::string& name, int flags,
-                                              const std::string& path) {
+                                              const std::string& path, const OpenOptions& options) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
@@ -375,9 +453,10 @@ std::unique_ptr<SqliteConnection> open_handle(const std::string& name, int flags
     sqlite3_close_v2(db);
     throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before the handle is freed
   }
-  sqlite3_busy_timeout(db, 5000);
+  // Waiting for another writer's lock is the lock timeout; 0 means no limit.
+  sqlite3_busy_timeout(db, options.lock_timeout_ms > 0 ? options.lock_timeout_ms : INT_MAX);
   sqlite3_extended_result_codes(db, 1);
-  return std::make_unique<SqliteConnection>(db, path);
+  return std::make_unique<SqliteConnection>(db, path, options.statement_timeout_ms);
 }
 
 }  // namespace
@@ -400,19 +479,20 @@ std::unique_ptr<Connection> open_sqlite(const ConnectionSpec& spec, const OpenOp
     // Reading must not need write access. A WAL file whose directory we cannot write is read
     // as immutable: this process then assumes nobody changes it while it reads.
     try {
-      conn = open_handle(spec.path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, spec.path);
+      conn = open_handle(spec.path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, spec.path, options);
       conn->execute("SELECT count(*) FROM sqlite_master", {});
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::io) {
         throw;
       }
       conn = open_handle(file_uri(spec.path, "?immutable=1"),
-                         SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, spec.path);
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, spec.path,
+                         options);
     }
   } else {
     int flags =
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
-    conn = open_handle(spec.path, flags, spec.path);
+    conn = open_handle(spec.path, flags, spec.path, options);
   }
   // Reading the schema proves the file is a database before anything else touches it.
   conn->execute("SELECT count(*) FROM sqlite_master", {});
