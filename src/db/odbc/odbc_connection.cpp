@@ -289,6 +289,14 @@ void OdbcConnection::prepare_session(const OpenOptions& options) {
     std::string v = text_of("SELECT VERSION()");
     bool mariadb = v.find("MariaDB") != std::string::npos;
     version_ = fmt::format("{} {}", mariadb ? "MariaDB" : "MySQL", v.substr(0, v.find('-')));
+    if (mariadb) {
+      // MariaDB Connector/ODBC ignores SQL_ATTR_QUERY_TIMEOUT (measured with 3.1.15): the
+      // server's own limit applies instead, in fractional seconds as natively.
+      execute(fmt::format("SET SESSION max_statement_time = {}",
+                          std::max(0, options.statement_timeout_ms) / 1000.0),
+              {});
+      session_.query_timeout_s = 0;
+    }
   } else if (name == "mssql") {
     catalog_ = text_of("SELECT DB_NAME()");
     schema_ = text_of("SELECT SCHEMA_NAME()");
