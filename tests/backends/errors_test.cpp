@@ -229,16 +229,16 @@ TEST_F(Backend, KilledConnectionIsLostAndRetryable) {
     return;
   }
   bool pg = d().name() == "postgresql";
-  std::int64_t id = conn_->query_value(pg ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()")
-                        ->as_int();
+  std::int64_t id =
+      conn_->query_value(pg ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()")->as_int();
   std::unique_ptr<db::Connection> admin = BackendContext::get().open(spec_);
   admin->query_value(pg ? fmt::format("SELECT pg_terminate_backend({})", id)
                         : fmt::format("KILL CONNECTION {}", id));
   if (pg) {
     // pg_terminate_backend only signals: wait until the backend is gone.
     for (int i = 0; i < 100; ++i) {
-      if (admin->query_value(fmt::format("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = {}",
-                                         id))
+      if (admin
+              ->query_value(fmt::format("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = {}", id))
               ->as_int() == 0) {
         break;
       }
@@ -311,9 +311,9 @@ TEST_F(Backend, LoginErrorsAreClassifiedByCodeNotByWords) {
   } else {
     // MariaDB checks the grant before the database: 1044 (no access to that database).
     EXPECT_TRUE(no_db.native_code() == 1044 || no_db.native_code() == 1049) << no_db.one_line();
-    Error missing = login_error(tcp_login(name, state_env("mariadb.env")["MY_TCP_USER"],
-                                          state_env("mariadb.env")["MY_TCP_PASSWORD"],
-                                          "database_missing_x"));
+    Error missing =
+        login_error(tcp_login(name, state_env("mariadb.env")["MY_TCP_USER"],
+                              state_env("mariadb.env")["MY_TCP_PASSWORD"], "database_missing_x"));
     EXPECT_EQ(missing.kind(), ErrorKind::config) << missing.one_line();
     EXPECT_EQ(missing.native_code(), 1049) << missing.one_line();
   }

@@ -199,7 +199,8 @@ Decision mysql_native(long code, OdbcPhase phase, bool cancel_sent) {
 // English server messages only (lc_messages); anything else stays a connection error.
 Decision psqlodbc_login(std::string_view message) {
   Decision d;
-  std::size_t fatal = message.rfind("FATAL:  ");
+  // The first FATAL is the server's; a user name after it may hold another.
+  std::size_t fatal = message.find("FATAL:  ");
   if (fatal == std::string_view::npos) {
     return d;
   }

@@ -1,5 +1,6 @@
 #include "db/postgres/postgres_errors.h"
 
+#include <algorithm>
 #include <string>
 
 #include <fmt/format.h>
@@ -96,27 +97,31 @@ Error postgres_error(pg_conn* conn, const pg_result* res, std::string_view what,
 }
 
 PostgresServerError postgres_parse_connect_error(std::string_view text) {
-  // libpq 15 writes one "connection to server ... failed: " line per attempt (host or address)
-  // and, when the server answered, its error in verbose form after it:
+  // libpq 15 starts a line "connection to server ... failed: " per attempt (host or address)
+  // and, when the server answered, puts its error there in verbose form:
   // "FATAL:  28P01: password authentication failed for user \"x\"". The SQLSTATE is read at
-  // that fixed place; what the user controls (role and database names) comes only after it.
+  // that fixed place, from the first server that answered: role and database names, which
+  // the user controls, come only after it, and may hold anything, even line breaks.
   PostgresServerError out;
+  constexpr std::string_view kStart = "connection to server ";
   constexpr std::string_view kFailed = "failed: ";
-  std::size_t at = 0;
-  while ((at = text.find(kFailed, at)) != std::string_view::npos) {
-    at += kFailed.size();
-    std::string_view rest = text.substr(at);
-    for (std::string_view severity : {"FATAL:  ", "ERROR:  "}) {
-      if (rest.substr(0, severity.size()) != severity) {
-        continue;
-      }
-      std::string_view code = rest.substr(severity.size(), 5);
-      if (is_sqlstate(code) && rest.substr(severity.size() + 5, 2) == ": ") {
-        std::string_view msg = rest.substr(severity.size() + 7);
-        out.sqlstate = std::string(code);
-        out.message = std::string(msg.substr(0, msg.find('\n')));
+  for (std::size_t line = 0; line < text.size();) {
+    std::size_t end = std::min(text.find('\n', line), text.size());
+    std::string_view l = text.substr(line, end - line);
+    std::size_t failed = l.find(kFailed);
+    if (l.substr(0, kStart.size()) == kStart && failed != std::string_view::npos) {
+      std::string_view rest = l.substr(failed + kFailed.size());
+      for (std::string_view severity : {"FATAL:  ", "ERROR:  "}) {
+        std::string_view code = rest.substr(std::min(severity.size(), rest.size()), 5);
+        if (rest.substr(0, severity.size()) == severity && is_sqlstate(code) &&
+            rest.substr(severity.size() + 5, 2) == ": ") {
+          out.sqlstate = std::string(code);
+          out.message = std::string(rest.substr(severity.size() + 7));
+          return out;
+        }
       }
     }
+    line = end + 1;
   }
   return out;
 }

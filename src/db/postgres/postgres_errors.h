@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/error.h"
@@ -30,7 +31,7 @@ Error postgres_error(pg_conn* conn, const pg_result* res, std::string_view what,
 Error postgres_connect_error(pg_conn* conn, std::string_view target);
 
 /// The server's SQLSTATE and message in a verbose libpq connection error ("... failed:
-/// FATAL:  28P01: password authentication failed ..."), of the last server that answered;
+/// FATAL:  28P01: password authentication failed ..."), of the first server that answered;
 /// empty SQLSTATE when no server sent one. Exposed for tests.
 struct PostgresServerError {
   std::string sqlstate;
