@@ -24,6 +24,8 @@ const char* to_string(ErrorKind kind) {
       return "io";
     case ErrorKind::interrupted:
       return "interrupted";
+    case ErrorKind::timeout:
+      return "timeout";
     case ErrorKind::unsupported:
       return "unsupported";
     case ErrorKind::internal:
@@ -33,12 +35,12 @@ const char* to_string(ErrorKind kind) {
 }
 
 bool Error::retryable() const {
-  // Serialization failures and deadlocks are retryable as well as lost connections.
-  if (kind_ == ErrorKind::connection) {
-    return true;
+  // A lost connection is retryable on a new one; the rest the backend decided. An unknown
+  // commit outcome never is: running the work again could apply it twice.
+  if (kind_ == ErrorKind::in_doubt) {
+    return false;
   }
-  return sqlstate_ == "40001" || sqlstate_ == "40P01" || native_code_ == 1213 ||
-         native_code_ == 1205;
+  return kind_ == ErrorKind::connection || traits_.retryable;
 }
 
 bool Error::poisons_connection() const {

@@ -1,7 +1,8 @@
 // cutover::Error: the one exception type of the program.
-// It carries the decision-relevant facts as properties (kind, SQLSTATE/native code, backend)
-// so callers decide by property and never by parsing message text. Immutable after
-// construction except for add_context(), which callers use while the error travels up.
+// It carries the decision-relevant facts as properties (kind, SQLSTATE/native code, backend,
+// ErrorTraits) so callers decide by property and never by parsing message text or codes: the
+// backend that knows the engine sets the traits at the throw site (db/<b>/<b>_errors.cpp).
+// Immutable after construction except for add_context(), used while the error travels up.
 #pragma once
 
 #include <exception>
@@ -21,13 +22,22 @@ enum class ErrorKind {
   constraint,   // unique / foreign key / not null violation
   in_doubt,     // connection lost during commit: outcome unknown
   io,           // file system
-  interrupted,  // Ctrl-C
+  interrupted,  // Ctrl-C, or our own cancel of a running statement
+  timeout,      // a statement or a lock wait ran past its limit (never "interrupted")
   unsupported,  // recognised but not possible here (e.g. jdbc:oracle: without ODBC)
   internal,     // our own bug
 };
 
 /// Lower-case name of a kind, as printed in error lines and JSON.
 const char* to_string(ErrorKind kind);
+
+/// Decisions the backend makes where the engine's codes are known; core never reads codes.
+struct ErrorTraits {
+  bool retryable = false;            ///< the same work, run again from its start, may succeed
+  bool poisons_transaction = false;  ///< the open transaction cannot commit: roll it back
+  bool lock_not_available = false;   ///< a lock was not granted in time (lock timeout, busy)
+  bool statement_timeout = false;    ///< the statement ran past its statement timeout
+};
 
 class Error : public std::exception {
  public:
@@ -46,6 +56,14 @@ class Error : public std::exception {
     return std::move(with_code(std::move(sqlstate), native_code, std::move(backend)));
   }
 
+  /// Sets the backend's decisions; returns *this for chaining at the throw site.
+  Error& with_traits(ErrorTraits traits) & {
+    traits_ = traits;
+    return *this;
+  }
+
+  Error&& with_traits(ErrorTraits traits) && { return std::move(with_traits(traits)); }
+
   /// Appends "while doing X" context on the way up; printed outermost last.
   void add_context(std::string context) { context_.push_back(std::move(context)); }
 
@@ -63,10 +81,20 @@ class Error : public std::exception {
 
   const std::vector<std::string>& context() const { return context_; }
 
-  /// True when running the same work again on a fresh connection may succeed.
+  /// True when running the same work again (on a fresh connection if this one is poisoned)
+  /// may succeed: deadlocks, serialization failures, lock timeouts, lost connections. Never
+  /// for in_doubt.
   bool retryable() const;
   /// True when the connection that raised this must not be used again.
   bool poisons_connection() const;
+
+  /// True when the open transaction is lost (the engine rolled it back or will only roll it
+  /// back); false means only the failed statement was undone.
+  bool poisons_transaction() const { return traits_.poisons_transaction || poisons_connection(); }
+
+  bool lock_not_available() const { return traits_.lock_not_available; }
+
+  bool statement_timeout() const { return traits_.statement_timeout; }
 
   /// One line: message, then context, then code; no hint (printed separately).
   std::string one_line() const;
@@ -80,6 +108,7 @@ class Error : public std::exception {
   std::string sqlstate_;
   long native_code_ = 0;
   std::string backend_;
+  ErrorTraits traits_;
   std::vector<std::string> context_;
 };
 

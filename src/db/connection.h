@@ -29,6 +29,28 @@ struct OpenOptions {
   bool create = false;         ///< SQLite: create the file when missing (schema create)
   bool read_only = false;      ///< the caller only reads (inspect): no write access needed
   int connect_timeout_s = 10;  ///< server backends: give up connecting after this long
+  /// Longest a statement may run, 0 = no limit (default: migrations run long DDL and checksum
+  /// queries, and a limit stops a hung statement but also a slow legitimate one). A timeout is
+  /// ErrorKind::timeout with statement_timeout(), not retryable. SQLite measures each step of
+  /// a statement (engine time, not the caller's time between rows); ODBC rounds up to seconds.
+  int statement_timeout_ms = 0;
+  /// Longest a statement waits for a lock, 0 = no limit. Default 10 s: long enough for row
+  /// locks held by short transactions, short enough that DDL queued behind a long transaction
+  /// does not stall every later writer for long (PostgreSQL queues them behind it). A lock
+  /// timeout is ErrorKind::timeout with lock_not_available(), retryable. MariaDB rounds up to
+  /// whole seconds (innodb_lock_wait_timeout, lock_wait_timeout); SQLite is busy_timeout.
+  int lock_timeout_ms = 10000;
+};
+
+/// Stops the statement running on one connection, from another thread (Ctrl-C, a watchdog).
+/// cancel() is safe to call from any thread at any time, also after the connection is gone;
+/// it never throws and returns false when the request could not be sent. The cancelled
+/// statement fails with ErrorKind::interrupted. A cancel that reaches the server just after
+/// the statement finished may stop the next one instead (every engine's cancel has this race).
+class Canceller {
+ public:
+  virtual ~Canceller() = default;
+  virtual bool cancel() = 0;
 };
 
 /// What an engine can do; engines branch on these, never on the backend's name.
@@ -148,6 +170,9 @@ class Connection {
   virtual std::optional<TableDef> describe_table(std::string_view table) = 0;
   /// Bytes used by the table and its indexes, or nullopt where the engine cannot tell.
   virtual std::optional<std::int64_t> table_size_bytes(std::string_view table) = 0;
+
+  /// A handle another thread uses to cancel this connection's running statement.
+  virtual std::unique_ptr<Canceller> canceller() = 0;
 
   /// Convenience: first column of the first row, or nullopt when no row.
   std::optional<Value> query_value(std::string_view sql, std::span<const Value> params = {});

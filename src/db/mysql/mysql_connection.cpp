@@ -1,6 +1,7 @@
 #include "db/mysql/mysql_connection.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 
@@ -152,7 +153,8 @@ Value convert(const MYSQL_FIELD& f, const char* data, unsigned long len) {
 // another statement; the destructor reads what is left so the connection stays usable.
 class MysqlRowReader final : public RowReader {
  public:
-  MysqlRowReader(MYSQL* conn, MYSQL_RES* res) : conn_(conn), res_(res) {
+  MysqlRowReader(MYSQL* conn, const MysqlSession* session, MYSQL_RES* res)
+      : conn_(conn), session_(session), res_(res) {
     if (res_ != nullptr) {
       fields_ = mysql_fetch_fields(res_);
       count_ = mysql_num_fields(res_);
@@ -181,7 +183,7 @@ class MysqlRowReader final : public RowReader {
     if (row_ == nullptr) {
       done_ = true;
       if (mysql_errno(conn_) != 0) {
-        throw mysql_failure(conn_, MysqlPhase::statement, "reading rows");
+        throw mysql_failure(conn_, MysqlPhase::statement, "reading rows", session_);
       }
       return false;
     }
@@ -213,6 +215,7 @@ class MysqlRowReader final : public RowReader {
   }
 
   MYSQL* conn_;
+  const MysqlSession* session_;
   MYSQL_RES* res_;
   MYSQL_FIELD* fields_ = nullptr;
   std::size_t count_ = 0;
@@ -252,7 +255,8 @@ std::string apply_params(MYSQL* conn, const ConnectionSpec& spec) {
 
 }  // namespace
 
-MysqlConnection::MysqlConnection(MYSQL* conn) : conn_(conn) {
+MysqlConnection::MysqlConnection(MYSQL* conn, ConnectionSpec spec, int connect_timeout_s)
+    : conn_(conn), spec_(std::move(spec)), connect_timeout_s_(connect_timeout_s) {
   caps_.transactional_ddl = false;  // DDL commits implicitly
   caps_.table_sizes = true;
   caps_.sizes_are_estimates = true;  // information_schema sizes are InnoDB statistics
@@ -288,7 +292,7 @@ std::int64_t MysqlConnection::execute_final(const std::string& sql, std::string_
   if (mysql_field_count(conn_) > 0) {
     MYSQL_RES* res = mysql_store_result(conn_);
     if (res == nullptr) {
-      throw mysql_failure(conn_, MysqlPhase::statement, "reading rows");
+      throw mysql_failure(conn_, MysqlPhase::statement, "reading rows", &session_);
     }
     auto rows = static_cast<std::int64_t>(mysql_num_rows(res));
     mysql_free_result(res);
@@ -307,9 +311,9 @@ std::unique_ptr<RowReader> MysqlConnection::query_final(const std::string& sql,
   run(sql, shown);
   MYSQL_RES* res = mysql_use_result(conn_);
   if (res == nullptr && mysql_field_count(conn_) > 0) {
-    throw mysql_failure(conn_, MysqlPhase::statement, "reading rows");
+    throw mysql_failure(conn_, MysqlPhase::statement, "reading rows", &session_);
   }
-  return std::make_unique<MysqlRowReader>(conn_, res);  // no result set: an empty reader
+  return std::make_unique<MysqlRowReader>(conn_, &session_, res);  // no result set: an empty reader
 }
 
 void MysqlConnection::begin(const TxOptions& options) {
@@ -326,7 +330,7 @@ void MysqlConnection::begin(const TxOptions& options) {
 
 void MysqlConnection::commit() {
   if (mysql_commit(conn_) != 0) {
-    Error e = mysql_failure(conn_, MysqlPhase::commit, "committing");
+    Error e = mysql_failure(conn_, MysqlPhase::commit, "committing", &session_);
     // Refused rather than lost (InnoDB has no deferred constraints; a read_only server or a
     // storage error refuses a COMMIT): make sure the transaction is over before reporting.
     if (!e.poisons_connection() && in_transaction()) {
@@ -345,14 +349,15 @@ void MysqlConnection::rollback() {
   }
   in_tx_ = false;
   if (mysql_rollback(conn_) != 0) {
-    throw mysql_failure(conn_, MysqlPhase::statement, "rolling back");
+    throw mysql_failure(conn_, MysqlPhase::statement, "rolling back", &session_);
   }
 }
 
 // Sends one statement; `shown` is what an error message may quote.
 void MysqlConnection::run(const std::string& sql, std::string_view shown) {
   if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) {
-    throw mysql_failure(conn_, MysqlPhase::statement, fmt::format("running {}", abbreviate(shown)));
+    throw mysql_failure(conn_, MysqlPhase::statement, fmt::format("running {}", abbreviate(shown)),
+                        &session_);
   }
 }
 
@@ -365,16 +370,13 @@ bool MysqlConnection::in_transaction() {
   return in_tx_;
 }
 
-std::unique_ptr<Connection> open_mysql(const ConnectionSpec& spec, const OpenOptions& options) {
-  // mysql_init initialises the library on first use, which is not thread-safe; do it once here.
-  static const bool kLibraryReady = mysql_library_init(0, nullptr, nullptr) == 0;
-  MYSQL* conn = kLibraryReady ? mysql_init(nullptr) : nullptr;
-  if (conn == nullptr) {
-    throw Error(ErrorKind::internal, "cannot initialise the MySQL client library");
-  }
-  std::unique_ptr<MYSQL, void (*)(MYSQL*)> guard(conn, [](MYSQL* c) { mysql_close(c); });
+namespace {
 
-  auto connect_timeout = static_cast<unsigned int>(std::max(1, options.connect_timeout_s));
+// Sets the client options for `spec` on a fresh handle and connects; false when the
+// connection failed (the error stays on the handle). `target` names what was reached.
+bool connect_handle(MYSQL* conn, const ConnectionSpec& spec, int connect_timeout_s,
+                    std::string& target) {
+  auto connect_timeout = static_cast<unsigned int>(std::max(1, connect_timeout_s));
   unsigned int read_timeout = kReadTimeoutS;
   unsigned int write_timeout = kWriteTimeoutS;
   my_bool reconnect = 0;  // a silent reconnect would lose the open transaction
@@ -395,26 +397,93 @@ std::unique_ptr<Connection> open_mysql(const ConnectionSpec& spec, const OpenOpt
     mysql_optionsv(conn, MYSQL_OPT_PROTOCOL, &protocol);
   }
   std::string host = socket.empty() && !spec.host.empty() ? spec.host : "localhost";
-  std::string target = !socket.empty() ? socket
-                       : spec.port > 0 ? fmt::format("{}:{}", host, spec.port)
-                                       : host;
+  target = !socket.empty() ? socket : spec.port > 0 ? fmt::format("{}:{}", host, spec.port) : host;
   const std::string& password = spec.password.reveal();
   // FOUND_ROWS: UPDATE reports the rows it matched, as PostgreSQL and SQLite do, not only
   // those whose values changed.
-  if (mysql_real_connect(conn, host.c_str(), spec.user.empty() ? nullptr : spec.user.c_str(),
-                         password.empty() ? nullptr : password.c_str(),
-                         spec.database.empty() ? nullptr : spec.database.c_str(),
-                         static_cast<unsigned int>(std::max(0, spec.port)),
-                         socket.empty() ? nullptr : socket.c_str(), CLIENT_FOUND_ROWS) == nullptr) {
+  return mysql_real_connect(conn, host.c_str(), spec.user.empty() ? nullptr : spec.user.c_str(),
+                            password.empty() ? nullptr : password.c_str(),
+                            spec.database.empty() ? nullptr : spec.database.c_str(),
+                            static_cast<unsigned int>(std::max(0, spec.port)),
+                            socket.empty() ? nullptr : socket.c_str(),
+                            CLIENT_FOUND_ROWS) != nullptr;
+}
+
+// KILL QUERY over a second, short-lived connection with the same spec (the server offers no
+// out-of-band cancel). The spec's password stays a Secret; nothing here prints it.
+class MysqlCanceller final : public Canceller {
+ public:
+  MysqlCanceller(ConnectionSpec spec, int connect_timeout_s, unsigned long thread_id,
+                 std::shared_ptr<std::atomic<bool>> sent)
+      : spec_(std::move(spec)),
+        connect_timeout_s_(connect_timeout_s),
+        thread_id_(thread_id),
+        sent_(std::move(sent)) {}
+
+  bool cancel() override {
+    std::unique_ptr<MYSQL, void (*)(MYSQL*)> conn(mysql_init(nullptr),
+                                                  [](MYSQL* c) { mysql_close(c); });
+    std::string target;
+    // connect_handle throws only for URL parameters the original connection already accepted.
+    if (conn == nullptr || !connect_handle(conn.get(), spec_, connect_timeout_s_, target)) {
+      return false;
+    }
+    sent_->store(true);
+    std::string kill = fmt::format("KILL QUERY {}", thread_id_);
+    return mysql_real_query(conn.get(), kill.data(), kill.size()) == 0;
+  }
+
+ private:
+  ConnectionSpec spec_;
+  int connect_timeout_s_;
+  unsigned long thread_id_;
+  std::shared_ptr<std::atomic<bool>> sent_;
+};
+
+}  // namespace
+
+std::unique_ptr<Canceller> MysqlConnection::canceller() {
+  return std::make_unique<MysqlCanceller>(spec_, connect_timeout_s_, mysql_thread_id(conn_),
+                                          session_.cancel_sent);
+}
+
+void MysqlConnection::apply_timeouts(const OpenOptions& options) {
+  // Lock waits are whole seconds, rounded up; "no limit" is each variable's maximum.
+  int ms = options.lock_timeout_ms;
+  long innodb = ms > 0 ? (ms + 999) / 1000 : 1073741824;
+  long metadata = ms > 0 ? (ms + 999) / 1000 : 31536000;
+  // MariaDB's max_statement_time is fractional seconds; MySQL's max_execution_time is
+  // milliseconds and covers SELECT only. 0 is no limit in both.
+  int stmt = std::max(0, options.statement_timeout_ms);
+  std::string statement = mariadb_ ? fmt::format("max_statement_time = {}", stmt / 1000.0)
+                                   : fmt::format("max_execution_time = {}", stmt);
+  execute(fmt::format("SET SESSION innodb_lock_wait_timeout = {}, lock_wait_timeout = {}, {}",
+                      innodb, metadata, statement),
+          {});
+  std::optional<Value> rollback = query_value("SELECT @@innodb_rollback_on_timeout", {});
+  session_.rollback_on_timeout = rollback && !rollback->is_null() && rollback->as_int() != 0;
+}
+
+std::unique_ptr<Connection> open_mysql(const ConnectionSpec& spec, const OpenOptions& options) {
+  // mysql_init initialises the library on first use, which is not thread-safe; do it once here.
+  static const bool kLibraryReady = mysql_library_init(0, nullptr, nullptr) == 0;
+  MYSQL* conn = kLibraryReady ? mysql_init(nullptr) : nullptr;
+  if (conn == nullptr) {
+    throw Error(ErrorKind::internal, "cannot initialise the MySQL client library");
+  }
+  std::unique_ptr<MYSQL, void (*)(MYSQL*)> guard(conn, [](MYSQL* c) { mysql_close(c); });
+  std::string target;
+  if (!connect_handle(conn, spec, options.connect_timeout_s, target)) {
     throw mysql_failure(conn, MysqlPhase::connect,
                         fmt::format("cannot connect to MySQL/MariaDB at {}", target));
   }
-  auto result = std::make_unique<MysqlConnection>(guard.release());
+  auto result = std::make_unique<MysqlConnection>(guard.release(), spec, options.connect_timeout_s);
   for (const std::string& s : result->dialect().session_setup()) {
     result->execute(s, {});
   }
   result->execute(
       fmt::format("SET SESSION autocommit = 1, net_write_timeout = {}", kNetWriteTimeoutS), {});
+  result->apply_timeouts(options);
   return result;
 }
 

@@ -68,9 +68,12 @@ std::string one_line(std::string_view text) {
 }  // namespace
 
 Error mysql_error_from_code(unsigned int code, std::string_view sqlstate, std::string_view message,
-                            MysqlPhase phase, std::string_view what) {
+                            MysqlPhase phase, std::string_view what, const MysqlSession* session) {
   ErrorKind kind = ErrorKind::sql;
   std::string hint;
+  ErrorTraits traits;
+  // Our KILL QUERY, if one was sent, caused this error whatever its number.
+  bool cancel_sent = session != nullptr && session->cancel_sent->exchange(false);
   if (code == 1045 || code == 1698 || code == 1862 || code == 1251) {
     // Access denied / no password / expired password / auth protocol the client lacks.
     kind = ErrorKind::auth;
@@ -89,21 +92,48 @@ Error mysql_error_from_code(unsigned int code, std::string_view sqlstate, std::s
     hint = "check the database name in the URL";
   } else if (is_constraint(code, sqlstate)) {
     kind = ErrorKind::constraint;
-  } else if (code == 1317) {  // ER_QUERY_INTERRUPTED
-    kind = ErrorKind::interrupted;
+  } else if (code == 1213) {  // ER_LOCK_DEADLOCK: InnoDB rolled back the whole transaction
+    traits = {.retryable = true, .poisons_transaction = true};
+    hint = "a concurrent transaction deadlocked with this one; running it again may succeed";
+  } else if (code == 1205) {
+    // ER_LOCK_WAIT_TIMEOUT (innodb_lock_wait_timeout, or lock_wait_timeout for metadata
+    // locks): only the statement is rolled back unless innodb_rollback_on_timeout is on.
+    kind = ErrorKind::timeout;
+    traits = {.retryable = true,
+              .poisons_transaction = session != nullptr && session->rollback_on_timeout,
+              .lock_not_available = true};
+    hint =
+        "another session holds a lock this statement needs; raise the lock timeout or run "
+        "when that session has finished";
+  } else if (code == 1206) {  // ER_LOCK_TABLE_FULL: InnoDB rolled back the transaction
+    traits.poisons_transaction = true;
+  } else if (code == 1969 || code == 3024) {
+    // ER_STATEMENT_TIMEOUT (MariaDB max_statement_time), ER_QUERY_TIMEOUT (MySQL
+    // max_execution_time): the statement was stopped and rolled back.
+    kind = ErrorKind::timeout;
+    traits.statement_timeout = true;
+    hint =
+        "the statement ran longer than the statement timeout; raise it, or run when the "
+        "database is less busy";
+  } else if (code == 1317) {  // ER_QUERY_INTERRUPTED: KILL QUERY, ours or another session's
+    if (cancel_sent) {
+      kind = ErrorKind::interrupted;
+    } else {
+      hint = "another session stopped this statement (KILL QUERY)";
+    }
   } else if (code == 2014) {  // CR_COMMANDS_OUT_OF_SYNC: a reader was left open
     kind = ErrorKind::internal;
     hint = "a result set was still open on this connection";
   } else if (code == 1153 || code == 2020) {  // packet larger than max_allowed_packet
     hint = "raise max_allowed_packet on the server";
   }
-  // 1213 (deadlock) and 1205 (lock wait timeout) stay ErrorKind::sql: Error::retryable()
-  // recognises them by native code.
   return std::move(Error(kind, fmt::format("{}: {}", what, one_line(message)), hint)
-                       .with_code(std::string(sqlstate), static_cast<long>(code), "mysql"));
+                       .with_code(std::string(sqlstate), static_cast<long>(code), "mysql")
+                       .with_traits(traits));
 }
 
-Error mysql_failure(st_mysql* conn, MysqlPhase phase, std::string_view what) {
+Error mysql_failure(st_mysql* conn, MysqlPhase phase, std::string_view what,
+                    const MysqlSession* session) {
   unsigned int code = mysql_errno(conn);
   const char* state = mysql_sqlstate(conn);
   const char* message = mysql_error(conn);
@@ -112,7 +142,7 @@ Error mysql_failure(st_mysql* conn, MysqlPhase phase, std::string_view what) {
         .with_code("", 0, "mysql");
   }
   return mysql_error_from_code(code, state != nullptr ? state : "",
-                               message != nullptr ? message : "", phase, what);
+                               message != nullptr ? message : "", phase, what, session);
 }
 
 }  // namespace cutover::db

@@ -13,7 +13,9 @@
 #include <mysql.h>
 
 #include "db/connection.h"
+#include "db/mysql/mysql_errors.h"
 #include "db/table_def.h"
+#include "db/url.h"
 #include "db/value.h"
 
 namespace cutover::db {
@@ -23,7 +25,8 @@ void mysql_append_literal(MYSQL* conn, std::string& out, const Value& v);
 
 class MysqlConnection final : public Connection {
  public:
-  explicit MysqlConnection(MYSQL* conn);
+  /// `spec` and `connect_timeout_s` are kept for the Canceller's second connection.
+  MysqlConnection(MYSQL* conn, ConnectionSpec spec, int connect_timeout_s);
 
   MysqlConnection(const MysqlConnection&) = delete;
   MysqlConnection& operator=(const MysqlConnection&) = delete;
@@ -66,6 +69,11 @@ class MysqlConnection final : public Connection {
 
   std::optional<std::int64_t> table_size_bytes(std::string_view table) override;
 
+  std::unique_ptr<Canceller> canceller() override;
+
+  /// Applies OpenOptions' timeouts and reads what decides a lock timeout's rollback.
+  void apply_timeouts(const OpenOptions& options);
+
  private:
   // Sends one statement; `shown` is what an error message may quote.
   void run(const std::string& sql, std::string_view shown);
@@ -85,6 +93,9 @@ class MysqlConnection final : public Connection {
   void read_foreign_keys(TableDef& t, std::span<const Value> key);
 
   MYSQL* conn_;
+  ConnectionSpec spec_;
+  int connect_timeout_s_;
+  MysqlSession session_;
   Capabilities caps_;
   bool mariadb_ = false;
   bool in_tx_ = false;

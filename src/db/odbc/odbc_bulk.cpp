@@ -72,7 +72,7 @@ std::unique_ptr<OdbcStatement> OdbcConnection::prepare_insert(
   for (std::size_t r = 0; r < rows; ++r) {
     sql += (r ? ", " : "") + tuple + ")";
   }
-  auto st = std::make_unique<OdbcStatement>(h_->dbc);
+  auto st = std::make_unique<OdbcStatement>(h_->dbc, &session_);
   WideText text = odbc_widen(sql);
   st->check(SQLPrepareW(st->get(), text.data(), SQL_NTS), what);
   return st;

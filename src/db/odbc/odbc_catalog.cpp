@@ -100,7 +100,7 @@ std::string sequence_of(const Value& def) {
 
 template <typename Call>
 std::unique_ptr<RowReader> OdbcConnection::catalog_query(std::string_view what, Call call) {
-  auto st = std::make_unique<OdbcStatement>(h_->dbc);
+  auto st = std::make_unique<OdbcStatement>(h_->dbc, &session_);
   st->check(call(st->get()), what);
   return odbc_row_reader(std::move(st), bit_is_bool());
 }
@@ -194,7 +194,7 @@ void OdbcConnection::read_columns(TableDef& t) {
 
 // AUTO_INCREMENT, IDENTITY and serial columns, as the driver describes a result.
 void OdbcConnection::read_generated(TableDef& t) {
-  OdbcStatement st(h_->dbc);
+  OdbcStatement st(h_->dbc, &session_);
   WideText sql =
       odbc_widen(fmt::format("SELECT * FROM {} WHERE 1 = 0", dialect_.quote_ident(t.name)));
   st.check(SQLExecDirectW(st.get(), sql.data(), SQL_NTS), "describing the table");

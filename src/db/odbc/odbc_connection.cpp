@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <limits>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -184,6 +186,10 @@ OdbcConnection::OdbcConnection(std::unique_ptr<OdbcHandles> h, const Dialect& di
                                std::string version)
     : h_(std::move(h)), dialect_(dialect), version_(std::move(version)) {
   std::string name = dialect.name();
+  // Native codes are the engine's own where the driver passes them through.
+  session_.family = name == "mysql"        ? OdbcDriverFamily::mysql
+                    : name == "postgresql" ? OdbcDriverFamily::postgresql
+                                           : OdbcDriverFamily::other;
   caps_.transactional_ddl =
       name == "postgresql" || name == "sqlite" || name == "mssql" || name == "db2";
   caps_.table_sizes = false;
@@ -199,7 +205,7 @@ OdbcConnection::~OdbcConnection() {
 }
 
 std::int64_t OdbcConnection::execute(std::string_view sql, std::span<const Value> params) {
-  OdbcStatement st(h_->dbc);
+  OdbcStatement st(h_->dbc, &session_);
   run(st, sql, params);
   SQLLEN n = 0;
   st.check(SQLRowCount(st.get(), &n), "counting rows");
@@ -208,7 +214,7 @@ std::int64_t OdbcConnection::execute(std::string_view sql, std::span<const Value
 
 std::unique_ptr<RowReader> OdbcConnection::query(std::string_view sql,
                                                  std::span<const Value> params) {
-  auto st = std::make_unique<OdbcStatement>(h_->dbc);
+  auto st = std::make_unique<OdbcStatement>(h_->dbc, &session_);
   run(*st, sql, params);
   return odbc_row_reader(std::move(st), bit_is_bool());
 }
@@ -222,7 +228,7 @@ std::unique_ptr<PreparedStatement> OdbcConnection::prepare(std::string_view sql)
     order = std::move(t.order);
     text = std::move(t.sql);
   }
-  auto st = std::make_unique<OdbcStatement>(h_->dbc);
+  auto st = std::make_unique<OdbcStatement>(h_->dbc, &session_);
   WideText wide = odbc_widen(text);
   st->check(SQLPrepareW(st->get(), wide.data(), SQL_NTS),
             fmt::format("preparing {}", abbreviate(sql)));
@@ -254,7 +260,7 @@ std::string OdbcConnection::export_snapshot() {
 
 void OdbcConnection::commit() {
   if (!SQL_SUCCEEDED(SQLEndTran(SQL_HANDLE_DBC, h_->dbc, SQL_COMMIT))) {
-    Error e = odbc_failure(SQL_HANDLE_DBC, h_->dbc, OdbcPhase::commit, "committing");
+    Error e = odbc_failure(SQL_HANDLE_DBC, h_->dbc, OdbcPhase::commit, "committing", {}, &session_);
     if (!e.poisons_connection()) {
       // The server refused the commit (a deferred constraint, a serialization failure):
       // end the transaction so the connection does not stay in manual-commit mode.
@@ -273,13 +279,46 @@ void OdbcConnection::rollback() {
   }
   // On failure autocommit stays off: switching it on would commit what is left.
   if (!SQL_SUCCEEDED(SQLEndTran(SQL_HANDLE_DBC, h_->dbc, SQL_ROLLBACK))) {
-    throw odbc_failure(SQL_HANDLE_DBC, h_->dbc, OdbcPhase::statement, "rolling back");
+    throw odbc_failure(SQL_HANDLE_DBC, h_->dbc, OdbcPhase::statement, "rolling back", {},
+                       &session_);
   }
   set_autocommit(true, "ending the transaction");
 }
 
-void OdbcConnection::prepare_session() {
+namespace {
+
+// SQLCancel on the statement executing now; ODBC allows it from another thread.
+class OdbcCanceller final : public Canceller {
+ public:
+  OdbcCanceller(std::shared_ptr<OdbcRunning> running, std::shared_ptr<std::atomic<bool>> sent)
+      : running_(std::move(running)), sent_(std::move(sent)) {}
+
+  bool cancel() override {
+    std::lock_guard<std::mutex> lock(running_->mutex);
+    if (running_->stmt == SQL_NULL_HSTMT) {
+      return false;
+    }
+    sent_->store(true);
+    return SQL_SUCCEEDED(SQLCancel(running_->stmt));
+  }
+
+ private:
+  std::shared_ptr<OdbcRunning> running_;
+  std::shared_ptr<std::atomic<bool>> sent_;
+};
+
+}  // namespace
+
+std::unique_ptr<Canceller> OdbcConnection::canceller() {
+  return std::make_unique<OdbcCanceller>(running_, session_.cancel_sent);
+}
+
+void OdbcConnection::prepare_session(const OpenOptions& options) {
   std::string name = dialect_.name();
+  // Statements time out through SQL_ATTR_QUERY_TIMEOUT (whole seconds, rounded up); lock
+  // waits through the engine's session settings, as the native backends set them.
+  session_.query_timeout_s = (std::max(0, options.statement_timeout_ms) + 999) / 1000;
+  int lock_ms = std::max(0, options.lock_timeout_ms);
   auto text_of = [&](std::string_view sql) {
     std::optional<Value> v = query_value(sql, {});
     return v && !v->is_null() ? v->to_text() : std::string();
@@ -290,14 +329,27 @@ void OdbcConnection::prepare_session() {
   }
   // The drivers' SQL_DBMS_VER is zero-padded and, for psqlodbc, not the server's own text.
   if (name == "postgresql") {
+    execute(fmt::format("SET lock_timeout = {}", lock_ms), {});
     schema_ = text_of("SELECT current_schema()");
     std::string v = text_of("SHOW server_version");
     version_ = "PostgreSQL " + v.substr(0, v.find(' '));
   } else if (name == "mysql") {
+    execute(fmt::format("SET SESSION innodb_lock_wait_timeout = {}, lock_wait_timeout = {}",
+                        lock_ms > 0 ? (lock_ms + 999) / 1000 : 1073741824,
+                        lock_ms > 0 ? (lock_ms + 999) / 1000 : 31536000),
+            {});
     catalog_ = text_of("SELECT DATABASE()");
     std::string v = text_of("SELECT VERSION()");
     bool mariadb = v.find("MariaDB") != std::string::npos;
     version_ = fmt::format("{} {}", mariadb ? "MariaDB" : "MySQL", v.substr(0, v.find('-')));
+    if (mariadb) {
+      // MariaDB Connector/ODBC ignores SQL_ATTR_QUERY_TIMEOUT (measured with 3.1.15): the
+      // server's own limit applies instead, in fractional seconds as natively.
+      execute(fmt::format("SET SESSION max_statement_time = {}",
+                          std::max(0, options.statement_timeout_ms) / 1000.0),
+              {});
+      session_.query_timeout_s = 0;
+    }
   } else if (name == "mssql") {
     catalog_ = text_of("SELECT DB_NAME()");
     schema_ = text_of("SELECT SCHEMA_NAME()");
@@ -316,7 +368,15 @@ void OdbcConnection::run(OdbcStatement& st, std::string_view sql, std::span<cons
   std::vector<OdbcParamBuffer> buffers;
   odbc_bind_params(st, params, t.order, buffers);
   WideText text = odbc_widen(t.sql);
+  {
+    std::lock_guard<std::mutex> lock(running_->mutex);
+    running_->stmt = st.get();
+  }
   SQLRETURN rc = SQLExecDirectW(st.get(), text.data(), SQL_NTS);
+  {
+    std::lock_guard<std::mutex> lock(running_->mutex);
+    running_->stmt = SQL_NULL_HSTMT;
+  }
   if (rc != SQL_NO_DATA) {  // a searched UPDATE or DELETE that touched no row
     st.check(rc, fmt::format("running {}", abbreviate(sql)));
   }
@@ -332,7 +392,7 @@ void OdbcConnection::set_autocommit(bool on, std::string_view what) {
   SQLULEN value = on ? SQL_AUTOCOMMIT_ON : SQL_AUTOCOMMIT_OFF;
   if (!SQL_SUCCEEDED(
           SQLSetConnectAttr(h_->dbc, SQL_ATTR_AUTOCOMMIT, attr_value(value), SQL_IS_UINTEGER))) {
-    throw odbc_failure(SQL_HANDLE_DBC, h_->dbc, OdbcPhase::statement, what);
+    throw odbc_failure(SQL_HANDLE_DBC, h_->dbc, OdbcPhase::statement, what, {}, &session_);
   }
 }
 
@@ -372,8 +432,10 @@ std::unique_ptr<Connection> open_odbc(const ConnectionSpec& spec, const OpenOpti
   std::fill(out.begin(), out.end(), 0);
   std::string target = target_of(spec.odbc);
   if (!SQL_SUCCEEDED(rc)) {
+    OdbcSession login;
+    login.family = odbc_driver_family(spec.odbc);
     throw odbc_failure(SQL_HANDLE_DBC, h->dbc, OdbcPhase::connect,
-                       fmt::format("cannot connect through ODBC ({})", target), password);
+                       fmt::format("cannot connect through ODBC ({})", target), password, &login);
   }
   h->connected = true;
 
@@ -386,7 +448,7 @@ std::unique_ptr<Connection> open_odbc(const ConnectionSpec& spec, const OpenOpti
   }
   std::string version = fmt::format("{} {}", dbms, tidy_version(info_text(h->dbc, SQL_DBMS_VER)));
   auto result = std::make_unique<OdbcConnection>(std::move(h), *dialect, std::move(version));
-  result->prepare_session();
+  result->prepare_session(options);
   return result;
 }
 

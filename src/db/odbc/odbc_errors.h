@@ -4,6 +4,8 @@
 // The mapping (odbc_error_from) needs no handle, so it is unit-testable.
 #pragma once
 
+#include <atomic>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,13 +26,31 @@ struct OdbcDiag {
   std::string message;
 };
 
+/// Which engine's codes a driver passes through: MariaDB Connector/ODBC gives the server's
+/// error numbers as native codes, psqlodbc the server's SQLSTATE.
+enum class OdbcDriverFamily { other, postgresql, mysql };
+
+/// The family of the driver a connection string names (Driver= or DSN=), by its name.
+OdbcDriverFamily odbc_driver_family(std::string_view connection_string);
+
+/// What a connection knows beyond the diagnostic.
+struct OdbcSession {
+  OdbcDriverFamily family = OdbcDriverFamily::other;
+  /// Set by the connection's Canceller (SQLCancel, another thread); consumed by the error that
+  /// follows, so psqlodbc's 57014 is an interrupt only when we asked for it.
+  std::shared_ptr<std::atomic<bool>> cancel_sent = std::make_shared<std::atomic<bool>>(false);
+  int query_timeout_s = 0;  ///< SQL_ATTR_QUERY_TIMEOUT set on each statement; 0: none
+};
+
 /// The error for diagnostic `d`, raised while doing `what`.
-Error odbc_error_from(const OdbcDiag& d, OdbcPhase phase, std::string_view what);
+Error odbc_error_from(const OdbcDiag& d, OdbcPhase phase, std::string_view what,
+                      const OdbcSession* session = nullptr);
 
 /// Reads the first diagnostic record of `handle` and maps it. Any occurrence of `secret` in
 /// the driver's message is replaced by "***" (some drivers echo the connection string).
 Error odbc_failure(SQLSMALLINT handle_type, SQLHANDLE handle, OdbcPhase phase,
-                   std::string_view what, std::string_view secret = {});
+                   std::string_view what, std::string_view secret = {},
+                   const OdbcSession* session = nullptr);
 
 /// UTF-8 to NUL-terminated UTF-16; invalid sequences become U+FFFD.
 std::vector<SQLWCHAR> odbc_widen(std::string_view utf8);

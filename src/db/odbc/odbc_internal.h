@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,12 +31,19 @@ inline SQLPOINTER attr_value(SQLULEN v) {
   return reinterpret_cast<SQLPOINTER>(v);  // NOLINT(performance-no-int-to-ptr): ODBC's API
 }
 
-/// Owns a statement handle; freeing it closes any cursor and never throws.
+/// Owns a statement handle; freeing it closes any cursor and never throws. With a session,
+/// errors are classified with what it knows and its query timeout applies.
 class OdbcStatement {
  public:
-  explicit OdbcStatement(SQLHDBC dbc) {
+  explicit OdbcStatement(SQLHDBC dbc, const OdbcSession* session = nullptr) : session_(session) {
     if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &h_))) {
-      throw odbc_failure(SQL_HANDLE_DBC, dbc, OdbcPhase::statement, "allocating a statement");
+      throw odbc_failure(SQL_HANDLE_DBC, dbc, OdbcPhase::statement, "allocating a statement", {},
+                         session);
+    }
+    if (session != nullptr && session->query_timeout_s > 0) {
+      auto seconds = static_cast<SQLULEN>(session->query_timeout_s);
+      check(SQLSetStmtAttr(h_, SQL_ATTR_QUERY_TIMEOUT, attr_value(seconds), 0),
+            "setting the query timeout");
     }
   }
 
@@ -50,12 +58,20 @@ class OdbcStatement {
 
   void check(SQLRETURN rc, std::string_view what) const {
     if (!SQL_SUCCEEDED(rc)) {
-      throw odbc_failure(SQL_HANDLE_STMT, h_, OdbcPhase::statement, what);
+      throw odbc_failure(SQL_HANDLE_STMT, h_, OdbcPhase::statement, what, {}, session_);
     }
   }
 
  private:
+  const OdbcSession* session_;
   SQLHSTMT h_ = SQL_NULL_HSTMT;
+};
+
+/// The statement handle executing now, shared by a connection and its cancellers (which may
+/// outlive it); the mutex keeps SQLCancel off a handle being freed.
+struct OdbcRunning {
+  std::mutex mutex;
+  SQLHSTMT stmt = SQL_NULL_HSTMT;
 };
 
 /// Buffers of bound parameters; they must stay put until SQLExecute returns.
@@ -149,9 +165,12 @@ class OdbcConnection final : public Connection {
 
   std::optional<std::int64_t> table_size_bytes(std::string_view table) override;
 
-  /// Puts the session in the state the dialect assumes (as the native backends do) and
-  /// remembers which catalog / schema it works in, so catalog functions look there.
-  void prepare_session();
+  std::unique_ptr<Canceller> canceller() override;
+
+  /// Puts the session in the state the dialect assumes (as the native backends do), applies
+  /// the timeouts of `options`, and remembers which catalog / schema it works in, so catalog
+  /// functions look there.
+  void prepare_session(const OpenOptions& options);
 
  private:
   // odbc_bulk.cpp
@@ -187,6 +206,8 @@ class OdbcConnection final : public Connection {
   std::string escape_;   // SQL_SEARCH_PATTERN_ESCAPE, empty when the driver has none
   std::string catalog_;  // where catalog functions look; empty: anywhere
   std::string schema_;
+  OdbcSession session_;
+  std::shared_ptr<OdbcRunning> running_ = std::make_shared<OdbcRunning>();
 };
 
 }  // namespace cutover::db

@@ -1,10 +1,16 @@
 #include "db/postgres/postgres_connection.h"
 
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
 #include <map>
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include "core/cancel.h"
 #include "core/error.h"
 #include "db/dialect.h"
 #include "db/dialects/all.h"
@@ -115,25 +121,26 @@ class PostgresRowReader final : public RowReader {
   PostgresRowReader(const PostgresRowReader&) = delete;
   PostgresRowReader& operator=(const PostgresRowReader&) = delete;
 
-  PostgresRowReader(PGconn* conn, std::string_view sql, std::span<const Value> params)
-      : conn_(conn) {
+  PostgresRowReader(PGconn* conn, const PostgresSession* session, std::string_view sql,
+                    std::span<const Value> params)
+      : conn_(conn), session_(session) {
     std::string q(sql);
     Params p(params);
     if (PQsendQueryParams(conn_, q.c_str(), static_cast<int>(params.size()), nullptr,
                           p.values.data(), p.lengths.data(), p.formats.data(), 0) == 0) {
-      throw postgres_error(conn_, nullptr, "sending query");
+      throw postgres_error(conn_, nullptr, "sending query", session_);
     }
     start();
   }
 
   /// Runs the prepared statement `name` instead of SQL text.
-  PostgresRowReader(PGconn* conn, const std::string& name, std::span<const Value> params,
-                    bool /*prepared*/)
-      : conn_(conn) {
+  PostgresRowReader(PGconn* conn, const PostgresSession* session, const std::string& name,
+                    std::span<const Value> params, bool /*prepared*/)
+      : conn_(conn), session_(session) {
     Params p(params);
     if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(params.size()), p.values.data(),
                             p.lengths.data(), p.formats.data(), 0) == 0) {
-      throw postgres_error(conn_, nullptr, "sending query");
+      throw postgres_error(conn_, nullptr, "sending query", session_);
     }
     start();
   }
@@ -192,7 +199,7 @@ class PostgresRowReader final : public RowReader {
     }
     ExecStatusType st = PQresultStatus(current_.get());
     if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-      Error e = postgres_error(conn_, current_.get(), "running query");
+      Error e = postgres_error(conn_, current_.get(), "running query", session_);
       current_.reset();
       drain();
       throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before the handle is freed
@@ -206,6 +213,7 @@ class PostgresRowReader final : public RowReader {
   }
 
   PGconn* conn_;
+  const PostgresSession* session_;
   Result current_;
   Result keep_shape_;
   bool first_ = true;
@@ -217,12 +225,13 @@ class PostgresRowReader final : public RowReader {
 // session ends, which is harmless: the name is never reused.
 class PostgresPrepared final : public PreparedStatement {
  public:
-  PostgresPrepared(PGconn* conn, std::string name, std::string_view sql)
-      : conn_(conn), name_(std::move(name)) {
+  PostgresPrepared(PGconn* conn, const PostgresSession* session, std::string name,
+                   std::string_view sql)
+      : conn_(conn), session_(session), name_(std::move(name)) {
     std::string q(sql);
     Result r(PQprepare(conn_, name_.c_str(), q.c_str(), 0, nullptr));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-      throw postgres_error(conn_, r.get(), "preparing statement");
+      throw postgres_error(conn_, r.get(), "preparing statement", session_);
     }
   }
 
@@ -244,18 +253,19 @@ class PostgresPrepared final : public PreparedStatement {
                             p.lengths.data(), p.formats.data(), 0));
     ExecStatusType st = PQresultStatus(r.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-      throw postgres_error(conn_, r.get(), "running prepared statement");
+      throw postgres_error(conn_, r.get(), "running prepared statement", session_);
     }
     const char* n = PQcmdTuples(r.get());
     return n != nullptr && *n != '\0' ? std::strtoll(n, nullptr, 10) : 0;
   }
 
   std::unique_ptr<RowReader> query(std::span<const Value> params) override {
-    return std::make_unique<PostgresRowReader>(conn_, name_, params, true);
+    return std::make_unique<PostgresRowReader>(conn_, session_, name_, params, true);
   }
 
  private:
   PGconn* conn_;
+  const PostgresSession* session_;
   std::string name_;
 };
 
@@ -308,12 +318,39 @@ std::vector<std::string> split_names(const Value& v) {
   return out;
 }
 
+// PQcancel asks the server, over a new socket, to stop what the backend runs; PGcancel is
+// independent of the PGconn, so it may outlive the connection.
+class PostgresCanceller final : public Canceller {
+ public:
+  PostgresCanceller(PGcancel* cancel, std::shared_ptr<std::atomic<bool>> sent)
+      : cancel_(cancel), sent_(std::move(sent)) {}
+
+  PostgresCanceller(const PostgresCanceller&) = delete;
+  PostgresCanceller& operator=(const PostgresCanceller&) = delete;
+
+  ~PostgresCanceller() override { PQfreeCancel(cancel_); }
+
+  bool cancel() override {
+    if (cancel_ == nullptr) {
+      return false;
+    }
+    sent_->store(true);
+    std::array<char, 256> err{};
+    return PQcancel(cancel_, err.data(), static_cast<int>(err.size())) == 1;
+  }
+
+ private:
+  PGcancel* cancel_;
+  std::shared_ptr<std::atomic<bool>> sent_;
+};
+
 class PostgresConnection final : public Connection {
  public:
   PostgresConnection(const PostgresConnection&) = delete;
   PostgresConnection& operator=(const PostgresConnection&) = delete;
 
-  explicit PostgresConnection(PGconn* conn) : conn_(conn) {
+  PostgresConnection(PGconn* conn, bool statement_timeout_set) : conn_(conn) {
+    session_.statement_timeout_set = statement_timeout_set;
     caps_.transactional_ddl = true;
     caps_.copy_protocol = true;
     caps_.copy_out = true;
@@ -345,7 +382,11 @@ class PostgresConnection final : public Connection {
   }
 
   std::unique_ptr<RowReader> query(std::string_view sql, std::span<const Value> params) override {
-    return std::make_unique<PostgresRowReader>(conn_, sql, params);
+    return std::make_unique<PostgresRowReader>(conn_, &session_, sql, params);
+  }
+
+  std::unique_ptr<Canceller> canceller() override {
+    return std::make_unique<PostgresCanceller>(PQgetCancel(conn_), session_.cancel_sent);
   }
 
   void begin(const TxOptions& options = {}) override {  // NOLINT(google-default-arguments)
@@ -412,7 +453,8 @@ class PostgresConnection final : public Connection {
     std::string sql = fmt::format("COPY {} ({}) FROM STDIN", d.stored_ident(table), cols);
     Result start(PQexec(conn_, sql.c_str()));
     if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
-      throw postgres_error(conn_, start.get(), fmt::format("starting COPY into {}", table));
+      throw postgres_error(conn_, start.get(), fmt::format("starting COPY into {}", table),
+                           &session_);
     }
     std::string buf;
     std::int64_t n = 0;
@@ -441,13 +483,14 @@ class PostgresConnection final : public Connection {
       PQclear(extra);
     }
     if (failed || PQresultStatus(end.get()) != PGRES_COMMAND_OK) {
-      throw postgres_error(conn_, end.get(), fmt::format("loading rows into {}", table));
+      throw postgres_error(conn_, end.get(), fmt::format("loading rows into {}", table), &session_);
     }
     return n;
   }
 
   std::unique_ptr<PreparedStatement> prepare(std::string_view sql) override {
-    return std::make_unique<PostgresPrepared>(conn_, fmt::format("cutover_{}", ++prepared_), sql);
+    return std::make_unique<PostgresPrepared>(conn_, &session_, fmt::format("cutover_{}", ++prepared_),
+                                              sql);
   }
 
   std::unique_ptr<RowSource> bulk_read(std::string_view table,
@@ -568,7 +611,7 @@ class PostgresConnection final : public Connection {
   void check(const PGresult* r, std::string_view what) {
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-      throw postgres_error(conn_, r, what);
+      throw postgres_error(conn_, r, what, &session_);
     }
   }
 
@@ -608,9 +651,42 @@ class PostgresConnection final : public Connection {
   }
 
   PGconn* conn_;
+  PostgresSession session_;
   Capabilities caps_;
   std::uint64_t prepared_ = 0;  // names prepared statements uniquely in this session
 };
+
+// PQconnectdbParams fixes the error verbosity before the server answers; starting the
+// connection by hand lets it be verbose, so a login error carries the server's SQLSTATE.
+// libpq ignores connect_timeout here: each wait is bounded by `timeout_s` instead.
+PGconn* connect_verbose(const char* const* keys, const char* const* values, int timeout_s) {
+  PGconn* conn = PQconnectStartParams(keys, values, 0);
+  if (conn == nullptr) {
+    throw Error(ErrorKind::internal, "libpq could not allocate a connection");
+  }
+  PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
+  PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+  while (PQstatus(conn) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+    pollfd p{PQsocket(conn), static_cast<short>(st == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+    int ready = ::poll(&p, 1, std::max(1, timeout_s) * 1000);
+    if (ready < 0 && errno == EINTR) {
+      if (cancel_requested()) {
+        PQfinish(conn);
+        throw_if_cancelled();
+      }
+      continue;
+    }
+    if (ready == 0) {
+      PQfinish(conn);
+      throw std::move(Error(ErrorKind::connection,
+                            fmt::format("no answer from PostgreSQL within {} s", timeout_s),
+                            "check host and port, and that the server is running and reachable")
+                          .with_code("08001", 0, "postgresql"));
+    }
+    st = PQconnectPoll(conn);
+  }
+  return conn;
+}
 
 }  // namespace
 
@@ -643,19 +719,21 @@ std::unique_ptr<Connection> open_postgres(const ConnectionSpec& spec, const Open
   }
   keys.push_back(nullptr);
   values.push_back(nullptr);
-  PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 0);
-  if (conn == nullptr) {
-    throw Error(ErrorKind::internal, "libpq could not allocate a connection");
-  }
+  PGconn* conn = connect_verbose(keys.data(), values.data(), options.connect_timeout_s);
   if (PQstatus(conn) != CONNECTION_OK) {
     Error e = postgres_connect_error(conn, spec.redacted());
     PQfinish(conn);
     throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before the handle is freed
   }
-  auto c = std::make_unique<PostgresConnection>(conn);
+  PQsetErrorVerbosity(conn, PQERRORS_DEFAULT);
+  auto c = std::make_unique<PostgresConnection>(conn, options.statement_timeout_ms > 0);
   for (const std::string& s : c->dialect().session_setup()) {
     c->execute(s, {});
   }
+  // 0 disables either limit, as OpenOptions means it.
+  c->execute(fmt::format("SET statement_timeout = {}", std::max(0, options.statement_timeout_ms)),
+             {});
+  c->execute(fmt::format("SET lock_timeout = {}", std::max(0, options.lock_timeout_ms)), {});
   return c;
 }
 

@@ -1,7 +1,10 @@
 #include "db/sqlite/sqlite_connection.h"
 
 #include <algorithm>
+#include <chrono>
+#include <climits>
 #include <map>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -18,10 +21,61 @@ namespace cutover::db {
 
 namespace {
 
+// The statement deadline: a progress handler stops a step that runs past it (SQLITE_INTERRUPT),
+// and `hit` tells that interrupt from a Canceller's sqlite3_interrupt.
+struct StepDeadline {
+  std::chrono::milliseconds limit{0};  // 0: no limit, no handler installed
+  std::chrono::steady_clock::time_point at = std::chrono::steady_clock::time_point::max();
+  bool hit = false;
+
+  void start() {
+    hit = false;
+    if (limit.count() > 0) {
+      at = std::chrono::steady_clock::now() + limit;
+    }
+  }
+
+  void stop() { at = std::chrono::steady_clock::time_point::max(); }
+
+  static int check(void* self) {
+    auto* d = static_cast<StepDeadline*>(self);
+    if (std::chrono::steady_clock::now() < d->at) {
+      return 0;
+    }
+    d->hit = true;
+    return 1;
+  }
+};
+
+// What a connection shares with its cancellers: the handle under a mutex, null once closed, so
+// sqlite3_interrupt never reaches a closed handle.
+struct SqliteShared {
+  std::mutex mutex;
+  sqlite3* db = nullptr;
+};
+
+class SqliteCanceller final : public Canceller {
+ public:
+  explicit SqliteCanceller(std::shared_ptr<SqliteShared> shared) : shared_(std::move(shared)) {}
+
+  bool cancel() override {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    if (shared_->db == nullptr) {
+      return false;
+    }
+    sqlite3_interrupt(shared_->db);
+    return true;
+  }
+
+ private:
+  std::shared_ptr<SqliteShared> shared_;
+};
+
 // Owns a prepared statement; finalize never throws.
 class Statement {
  public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  Statement(sqlite3* db, StepDeadline& deadline, std::string_view sql)
+      : db_(db), deadline_(deadline) {
     int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
     if (rc != SQLITE_OK) {
       throw sqlite_error(db, rc, "preparing statement");
@@ -60,20 +114,23 @@ class Statement {
 
   /// Steps once; true when a row is available.
   bool step() {
+    deadline_.start();
     int rc = sqlite3_step(stmt_);
+    deadline_.stop();
     if (rc == SQLITE_ROW) {
       return true;
     }
     if (rc == SQLITE_DONE) {
       return false;
     }
-    throw sqlite_error(db_, rc, "running statement");
+    throw sqlite_error(db_, rc, "running statement", deadline_.hit);
   }
 
   sqlite3_stmt* get() const { return stmt_; }
 
  private:
   sqlite3* db_;
+  StepDeadline& deadline_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
@@ -88,8 +145,9 @@ bool is_timestamp_type(const char* decltype_text) {
 
 class SqliteRowReader final : public RowReader {
  public:
-  SqliteRowReader(sqlite3* db, std::string_view sql, std::span<const Value> params)
-      : owned_(std::make_unique<Statement>(db, sql)), stmt_(*owned_) {
+  SqliteRowReader(sqlite3* db, StepDeadline& deadline, std::string_view sql,
+                  std::span<const Value> params)
+      : owned_(std::make_unique<Statement>(db, deadline, sql)), stmt_(*owned_) {
     stmt_.bind(params);
   }
 
@@ -155,7 +213,8 @@ class SqliteRowReader final : public RowReader {
 // One sqlite3_stmt, reset and rebound for every execution.
 class SqlitePrepared final : public PreparedStatement {
  public:
-  SqlitePrepared(sqlite3* db, std::string_view sql) : db_(db), stmt_(db, sql) {}
+  SqlitePrepared(sqlite3* db, StepDeadline& deadline, std::string_view sql)
+      : db_(db), stmt_(db, deadline, sql) {}
 
   std::int64_t execute(std::span<const Value> params) override {
     stmt_.bind(params);
@@ -208,13 +267,26 @@ class SqliteConnection final : public Connection {
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
-  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {
+  SqliteConnection(sqlite3* db, std::string path, int statement_timeout_ms)
+      : db_(db), path_(std::move(path)) {
+    shared_->db = db;
+    if (statement_timeout_ms > 0) {
+      deadline_.limit = std::chrono::milliseconds(statement_timeout_ms);
+      // Checked every 1000 virtual machine instructions: microseconds apart.
+      sqlite3_progress_handler(db_, 1000, &StepDeadline::check, &deadline_);
+    }
     caps_.transactional_ddl = true;
     caps_.table_sizes = true;
     caps_.max_placeholders = 32766;
   }
 
-  ~SqliteConnection() override { sqlite3_close_v2(db_); }
+  ~SqliteConnection() override {
+    {
+      std::lock_guard<std::mutex> lock(shared_->mutex);
+      shared_->db = nullptr;
+    }
+    sqlite3_close_v2(db_);
+  }
 
   sqlite3* handle() const { return db_; }
 
@@ -227,7 +299,7 @@ class SqliteConnection final : public Connection {
   std::string server_version() override { return fmt::format("SQLite {}", sqlite3_libversion()); }
 
   std::int64_t execute(std::string_view sql, std::span<const Value> params) override {
-    Statement stmt(db_, sql);
+    Statement stmt(db_, deadline_, sql);
     stmt.bind(params);
     while (stmt.step()) {
     }
@@ -235,7 +307,11 @@ class SqliteConnection final : public Connection {
   }
 
   std::unique_ptr<RowReader> query(std::string_view sql, std::span<const Value> params) override {
-    return std::make_unique<SqliteRowReader>(db_, sql, params);
+    return std::make_unique<SqliteRowReader>(db_, deadline_, sql, params);
+  }
+
+  std::unique_ptr<Canceller> canceller() override {
+    return std::make_unique<SqliteCanceller>(shared_);
   }
 
   // The dialect chooses BEGIN IMMEDIATE for writers and BEGIN DEFERRED for readers.
@@ -303,7 +379,7 @@ class SqliteConnection final : public Connection {
     if (own_tx) {
       tx.emplace(*this);
     }
-    Statement stmt(db_, sql);
+    Statement stmt(db_, deadline_, sql);
     std::int64_t n = 0;
     Row row;
     while (rows.next(row)) {
@@ -318,7 +394,7 @@ class SqliteConnection final : public Connection {
   }
 
   std::unique_ptr<PreparedStatement> prepare(std::string_view sql) override {
-    return std::make_unique<SqlitePrepared>(db_, sql);
+    return std::make_unique<SqlitePrepared>(db_, deadline_, sql);
   }
 
   std::vector<std::string> list_tables() override {
@@ -448,6 +524,9 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_;
   std::string path_;
+  StepDeadline deadline_;
+  // Shared with cancellers, which may outlive the connection.
+  std::shared_ptr<SqliteShared> shared_ = std::make_shared<SqliteShared>();
   Capabilities caps_;
   bool read_only_ = false;      // opened for reading only
   bool end_read_only_ = false;  // the open transaction set query_only
@@ -471,7 +550,7 @@ std::string file_uri(const std::string& path, const char* query) {
 }
 
 std::unique_ptr<SqliteConnection> open_handle(const std::string& name, int flags,
-                                              const std::string& path) {
+                                              const std::string& path, const OpenOptions& options) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
@@ -479,9 +558,10 @@ std::unique_ptr<SqliteConnection> open_handle(const std::string& name, int flags
     sqlite3_close_v2(db);
     throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before the handle is freed
   }
-  sqlite3_busy_timeout(db, 5000);
+  // Waiting for another writer's lock is the lock timeout; 0 means no limit.
+  sqlite3_busy_timeout(db, options.lock_timeout_ms > 0 ? options.lock_timeout_ms : INT_MAX);
   sqlite3_extended_result_codes(db, 1);
-  return std::make_unique<SqliteConnection>(db, path);
+  return std::make_unique<SqliteConnection>(db, path, options.statement_timeout_ms);
 }
 
 bool file_exists(const std::string& path) {
@@ -497,11 +577,12 @@ bool file_exists(const std::string& path) {
 // only when it holds the last connection (SQLite checks that with its own locks, which is
 // why cutover never deletes them itself). -wal and -shm that were there before stay
 // (SQLITE_FCNTL_PERSIST_WAL): a writer may be about to use them.
-std::unique_ptr<SqliteConnection> open_for_reading(const std::string& path) {
+std::unique_ptr<SqliteConnection> open_for_reading(const std::string& path,
+                                                  const OpenOptions& options) {
   bool had_wal = file_exists(path + "-wal");
   std::unique_ptr<SqliteConnection> conn;
   try {
-    conn = open_handle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, path);
+    conn = open_handle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, path, options);
     conn->make_read_only();
     if (had_wal) {
       int persist = 1;
@@ -517,14 +598,14 @@ std::unique_ptr<SqliteConnection> open_for_reading(const std::string& path) {
   // Reading must not need write access. A WAL file whose directory we cannot write is read as
   // immutable: this process then assumes nobody changes it while it reads.
   try {
-    conn = open_handle(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, path);
+    conn = open_handle(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, path, options);
     conn->execute("SELECT count(*) FROM sqlite_master", {});
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::io) {
       throw;
     }
     conn = open_handle(file_uri(path, "?immutable=1"),
-                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, path);
+                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, path, options);
   }
   conn->make_read_only();
   return conn;
@@ -548,11 +629,11 @@ std::unique_ptr<Connection> open_sqlite(const ConnectionSpec& spec, const OpenOp
   }
   std::unique_ptr<SqliteConnection> conn;
   if (options.read_only && exists) {
-    conn = open_for_reading(spec.path);
+    conn = open_for_reading(spec.path, options);
   } else {
     int flags =
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
-    conn = open_handle(spec.path, flags, spec.path);
+    conn = open_handle(spec.path, flags, spec.path, options);
   }
   // Reading the schema proves the file is a database before anything else touches it.
   conn->execute("SELECT count(*) FROM sqlite_master", {});
