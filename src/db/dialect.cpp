@@ -262,6 +262,17 @@ LoadLock Dialect::load_lock(const std::vector<std::string>& /*tables*/) const {
   return {};
 }
 
+LoadLock Dialect::lock_tables_in_mode(const std::vector<std::string>& tables,
+                                      std::string_view mode) const {
+  std::string names;
+  for (const std::string& t : tables) {
+    names += (names.empty() ? "" : ", ") + stored_ident(t);
+  }
+  LoadLock lock;
+  lock.in_transaction.push_back(fmt::format("LOCK TABLE {} IN {} MODE", names, mode));
+  return lock;
+}
+
 std::string Dialect::timestamp_plus_ms(std::string_view ts, std::string_view ms) const {
   return fmt::format("({} + ({}) * INTERVAL '1' SECOND / 1000)", ts, ms);
 }

@@ -107,6 +107,10 @@ class Dialect {
   virtual std::string table_options(const TableDef& t) const;
   /// Index statement; the base form is portable.
   virtual std::string create_index(const TableDef& t, const Index& ix) const;
+  /// load_lock of engines with PostgreSQL's LOCK TABLE: one statement over all `tables`
+  /// (stored names, in the caller's order, so two loaders never lock them in different orders)
+  /// in `mode`, held until the transaction ends.
+  LoadLock lock_tables_in_mode(const std::vector<std::string>& tables, std::string_view mode) const;
   /// ORDER BY/LIMIT tail of a keyset page.
   virtual std::string limit_clause(int limit) const;
   virtual std::string select_prefix(int limit) const;

@@ -376,10 +376,13 @@ TEST_F(Backend, KeysetPagingOverACompositeTextKeyVisitsEveryRowOnce) {
         std::vector<Value>{Value(k1), Value(k2), Value(v++)});
   }
   constexpr int kPage = 5;
+  // keyset_page takes stored names, as introspection reports them (lower case on PostgreSQL).
+  auto [table, cols] = stored("PAGED");
+  std::vector<std::string> key(cols.begin(), cols.begin() + 2);
   std::vector<std::pair<std::string, std::string>> seen;
   std::optional<std::pair<std::string, std::string>> last;
   while (true) {
-    std::string sql = d().keyset_page("PAGED", {"K1", "K2", "V"}, {"K1", "K2"}, kPage, !last);
+    std::string sql = d().keyset_page(table, cols, key, kPage, !last);
     std::vector<Value> params;
     if (last) {
       params = {Value(last->first), Value(last->second)};

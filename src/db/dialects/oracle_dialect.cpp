@@ -64,13 +64,7 @@ class OracleDialect final : public Dialect {
 
   // Oracle's LOCK TABLE takes PostgreSQL's syntax and modes; held until the transaction ends.
   LoadLock load_lock(const std::vector<std::string>& tables) const override {
-    std::string names;
-    for (const std::string& t : tables) {
-      names += (names.empty() ? "" : ", ") + stored_ident(t);
-    }
-    LoadLock lock;
-    lock.in_transaction.push_back(fmt::format("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", names));
-    return lock;
+    return lock_tables_in_mode(tables, "SHARE ROW EXCLUSIVE");
   }
 
  protected:

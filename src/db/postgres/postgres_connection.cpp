@@ -16,23 +16,12 @@
 #include "db/dialects/all.h"
 #include "db/postgres/postgres_copy.h"
 #include "db/postgres/postgres_errors.h"
+#include "db/postgres/postgres_types.h"
 #include "db/value_format.h"
 
 namespace cutover::db {
 
 namespace {
-
-// Type OIDs from pg_type.h that decide how a text cell becomes a Value.
-constexpr Oid kBoolOid = 16;
-constexpr Oid kByteaOid = 17;
-constexpr Oid kInt8Oid = 20;
-constexpr Oid kInt2Oid = 21;
-constexpr Oid kInt4Oid = 23;
-constexpr Oid kOidOid = 26;
-constexpr Oid kFloat4Oid = 700;
-constexpr Oid kFloat8Oid = 701;
-constexpr Oid kTimestampOid = 1114;
-constexpr Oid kTimestamptzOid = 1184;
 
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
@@ -54,15 +43,15 @@ Value cell(const PGresult* r, int row, int col) {
   const char* text = PQgetvalue(r, row, col);
   int len = PQgetlength(r, row, col);
   switch (PQftype(r, col)) {
-    case kInt2Oid:
-    case kInt4Oid:
-    case kInt8Oid:
-    case kOidOid:
+    case pg_oid::kInt2:
+    case pg_oid::kInt4:
+    case pg_oid::kInt8:
+    case pg_oid::kOid:
       return Value(static_cast<std::int64_t>(std::strtoll(text, nullptr, 10)));
-    case kFloat4Oid:
-    case kFloat8Oid:
+    case pg_oid::kFloat4:
+    case pg_oid::kFloat8:
       return Value(std::strtod(text, nullptr));
-    case kByteaOid: {
+    case pg_oid::kBytea: {
       // Text output of bytea is "\x" followed by hex digits (bytea_output = hex, set at connect).
       Bytes b;
       if (len >= 2 && text[0] == '\\' && text[1] == 'x') {
@@ -73,10 +62,10 @@ Value cell(const PGresult* r, int row, int col) {
       }
       return Value(std::move(b));
     }
-    case kBoolOid:
+    case pg_oid::kBool:
       return bool_value(text[0] == 't');
-    case kTimestampOid:
-    case kTimestamptzOid:
+    case pg_oid::kTimestamp:
+    case pg_oid::kTimestamptz:
       return Value(canonical_timestamp(std::string_view(text, static_cast<std::size_t>(len))));
     default:
       return Value(std::string(text, static_cast<std::size_t>(len)));
@@ -489,8 +478,8 @@ class PostgresConnection final : public Connection {
   }
 
   std::unique_ptr<PreparedStatement> prepare(std::string_view sql) override {
-    return std::make_unique<PostgresPrepared>(conn_, &session_, fmt::format("cutover_{}", ++prepared_),
-                                              sql);
+    return std::make_unique<PostgresPrepared>(conn_, &session_,
+                                              fmt::format("cutover_{}", ++prepared_), sql);
   }
 
   std::unique_ptr<RowSource> bulk_read(std::string_view table,

@@ -14,24 +14,11 @@
 #include "db/dialect.h"
 #include "db/dialects/all.h"
 #include "db/postgres/postgres_errors.h"
+#include "db/postgres/postgres_types.h"
 
 namespace cutover::db {
 
 namespace {
-
-// Type OIDs from pg_type.h whose binary form the decoder reads.
-constexpr Oid kBoolOid = 16;
-constexpr Oid kByteaOid = 17;
-constexpr Oid kNameOid = 19;
-constexpr Oid kInt8Oid = 20;
-constexpr Oid kInt2Oid = 21;
-constexpr Oid kInt4Oid = 23;
-constexpr Oid kTextOid = 25;
-constexpr Oid kOidOid = 26;
-constexpr Oid kFloat8Oid = 701;
-constexpr Oid kBpcharOid = 1042;
-constexpr Oid kVarcharOid = 1043;
-constexpr Oid kTimestampOid = 1114;
 
 // Binary COPY header: signature, flags, header extension length.
 constexpr std::string_view kSignature{"PGCOPY\n\377\r\n\0", 11};
@@ -46,18 +33,18 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
 bool decoded(Oid type) {
   switch (type) {
-    case kBoolOid:
-    case kByteaOid:
-    case kNameOid:
-    case kInt8Oid:
-    case kInt2Oid:
-    case kInt4Oid:
-    case kTextOid:
-    case kOidOid:
-    case kFloat8Oid:
-    case kBpcharOid:
-    case kVarcharOid:
-    case kTimestampOid:
+    case pg_oid::kBool:
+    case pg_oid::kBytea:
+    case pg_oid::kName:
+    case pg_oid::kInt8:
+    case pg_oid::kInt2:
+    case pg_oid::kInt4:
+    case pg_oid::kText:
+    case pg_oid::kOid:
+    case pg_oid::kFloat8:
+    case pg_oid::kBpchar:
+    case pg_oid::kVarchar:
+    case pg_oid::kTimestamp:
       return true;
     default:
       return false;
@@ -142,25 +129,25 @@ std::string timestamp_text(std::int64_t us) {
 
 Value decode(Oid type, const char* p, std::size_t n) {
   switch (type) {
-    case kBoolOid:
+    case pg_oid::kBool:
       return Value(std::string(n == 1 && p[0] != 0 ? "true" : "false"));
-    case kByteaOid:
+    case pg_oid::kBytea:
       return Value(Bytes(p, p + n));
-    case kInt2Oid:
+    case pg_oid::kInt2:
       return Value(static_cast<std::int64_t>(static_cast<std::int16_t>(big_endian(p, 2))));
-    case kInt4Oid:
+    case pg_oid::kInt4:
       return Value(static_cast<std::int64_t>(static_cast<std::int32_t>(big_endian(p, 4))));
-    case kOidOid:
+    case pg_oid::kOid:
       return Value(static_cast<std::int64_t>(static_cast<std::uint32_t>(big_endian(p, 4))));
-    case kInt8Oid:
+    case pg_oid::kInt8:
       return Value(static_cast<std::int64_t>(big_endian(p, 8)));
-    case kFloat8Oid: {
+    case pg_oid::kFloat8: {
       std::uint64_t bits = big_endian(p, 8);
       double d = 0;
       std::memcpy(&d, &bits, sizeof d);
       return Value(d);
     }
-    case kTimestampOid:
+    case pg_oid::kTimestamp:
       return Value(timestamp_text(static_cast<std::int64_t>(big_endian(p, 8))));
     default:
       return Value(std::string(p, n));  // text, varchar, bpchar, name, and the ::text casts
@@ -390,7 +377,7 @@ std::unique_ptr<RowSource> postgres_bulk_read(PGconn* conn, std::string_view tab
     Oid t = PQftype(shape.get(), static_cast<int>(i));
     std::string col = d.stored_ident(columns[i]);
     select += (i ? ", " : "") + (decoded(t) ? col : col + "::text");
-    types.push_back(decoded(t) ? t : kTextOid);
+    types.push_back(decoded(t) ? t : pg_oid::kText);
   }
   std::string sql = fmt::format("COPY (SELECT {} FROM {}", select, from);
   if (!order_by.empty()) {

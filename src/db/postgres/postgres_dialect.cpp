@@ -106,13 +106,7 @@ class PostgresDialect final : public Dialect {
   // (inspect) through; it is held until the transaction ends. One statement, tables in the
   // caller's order, so two loaders never lock them in different orders.
   LoadLock load_lock(const std::vector<std::string>& tables) const override {
-    std::string names;
-    for (const std::string& t : tables) {
-      names += (names.empty() ? "" : ", ") + stored_ident(t);
-    }
-    LoadLock lock;
-    lock.in_transaction.push_back(fmt::format("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE", names));
-    return lock;
+    return lock_tables_in_mode(tables, "SHARE ROW EXCLUSIVE");
   }
 
  protected:

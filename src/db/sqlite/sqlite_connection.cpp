@@ -578,7 +578,7 @@ bool file_exists(const std::string& path) {
 // why cutover never deletes them itself). -wal and -shm that were there before stay
 // (SQLITE_FCNTL_PERSIST_WAL): a writer may be about to use them.
 std::unique_ptr<SqliteConnection> open_for_reading(const std::string& path,
-                                                  const OpenOptions& options) {
+                                                   const OpenOptions& options) {
   bool had_wal = file_exists(path + "-wal");
   std::unique_ptr<SqliteConnection> conn;
   try {
