@@ -31,7 +31,8 @@ ExitCode exit_code_for(const Error& e) {
 const char* exit_code_help() {
   return "Exit codes:\n"
          "  0    success\n"
-         "  1    failure (database error, unreachable server, wrong password, ...)\n"
+         "  1    failure (database error, unreachable server, wrong password, statement or lock\n"
+         "       timeout, ...)\n"
          "  2    bad command line or configuration; nothing was changed\n"
          "  3    verify found differences\n"
          "  4    a commit's outcome is unknown: check the database before re-running\n"
