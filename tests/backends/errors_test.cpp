@@ -122,6 +122,46 @@ TEST_F(Backend, CancelFromAnotherThreadInterruptsTheStatement) {
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(10));
 }
 
+// The COPY paths (bulk_read, copy_out_raw) classify a cancel as the other statements do, and
+// consume the connection's "we sent a cancel" mark, so a later error is not taken for ours.
+TEST_F(Backend, CancelDuringACopyIsAnInterrupt) {
+  if (!conn_->capabilities().copy_out) {
+    EXPECT_THROW(conn_->copy_out_raw("SELECT 1"), Error);  // no COPY here: unsupported
+    return;
+  }
+  std::unique_ptr<db::Canceller> canceller = conn_->canceller();
+  std::atomic<bool> done{false};
+  std::thread other([&] {
+    while (!done.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      if (!done.load()) {
+        canceller->cancel();
+      }
+    }
+  });
+  Clock::time_point start = Clock::now();
+  try {
+    std::unique_ptr<db::ChunkSource> data =
+        conn_->copy_out_raw("COPY (SELECT pg_sleep(30)) TO STDOUT");
+    std::string_view chunk;
+    while (data->next(chunk)) {
+    }
+    ADD_FAILURE() << "the COPY was not cancelled";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::interrupted) << e.one_line();
+  }
+  done = true;
+  other.join();
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(10));
+  // The connection is usable, and an ordinary error after the cancel is not an interrupt.
+  try {
+    conn_->execute("SELECT * FROM NO_SUCH_TABLE_AFTER_CANCEL");
+    ADD_FAILURE() << "the missing table was found";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::sql) << e.one_line();
+  }
+}
+
 TEST_F(Backend, CancellerOfAClosedConnectionDoesNothing) {
   std::unique_ptr<db::Canceller> canceller = conn_->canceller();
   conn_.reset();

@@ -430,7 +430,11 @@ class MysqlCanceller final : public Canceller {
     }
     sent_->store(true);
     std::string kill = fmt::format("KILL QUERY {}", thread_id_);
-    return mysql_real_query(conn.get(), kill.data(), kill.size()) == 0;
+    if (mysql_real_query(conn.get(), kill.data(), kill.size()) != 0) {
+      sent_->store(false);  // nothing was cancelled: a later 1317 is not ours
+      return false;
+    }
+    return true;
   }
 
  private:

@@ -264,9 +264,12 @@ void OdbcConnection::commit() {
     if (!e.poisons_connection()) {
       // The server refused the commit (a deferred constraint, a serialization failure):
       // end the transaction so the connection does not stay in manual-commit mode.
-      SQLEndTran(SQL_HANDLE_DBC, h_->dbc, SQL_ROLLBACK);
-      SQLSetConnectAttr(h_->dbc, SQL_ATTR_AUTOCOMMIT, attr_value(SQL_AUTOCOMMIT_ON),
-                        SQL_IS_UINTEGER);
+      // Autocommit back on only once the rollback succeeded: switching it on with the
+      // transaction still open would commit what is left.
+      if (SQL_SUCCEEDED(SQLEndTran(SQL_HANDLE_DBC, h_->dbc, SQL_ROLLBACK))) {
+        SQLSetConnectAttr(h_->dbc, SQL_ATTR_AUTOCOMMIT, attr_value(SQL_AUTOCOMMIT_ON),
+                          SQL_IS_UINTEGER);
+      }
     }
     throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before the handle is freed
   }
@@ -299,7 +302,11 @@ class OdbcCanceller final : public Canceller {
       return false;
     }
     sent_->store(true);
-    return SQL_SUCCEEDED(SQLCancel(running_->stmt));
+    if (!SQL_SUCCEEDED(SQLCancel(running_->stmt))) {
+      sent_->store(false);  // nothing was cancelled: a later cancel error is not ours
+      return false;
+    }
+    return true;
   }
 
  private:

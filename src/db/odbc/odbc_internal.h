@@ -42,8 +42,15 @@ class OdbcStatement {
     }
     if (session != nullptr && session->query_timeout_s > 0) {
       auto seconds = static_cast<SQLULEN>(session->query_timeout_s);
-      check(SQLSetStmtAttr(h_, SQL_ATTR_QUERY_TIMEOUT, attr_value(seconds), 0),
-            "setting the query timeout");
+      SQLRETURN rc = SQLSetStmtAttr(h_, SQL_ATTR_QUERY_TIMEOUT, attr_value(seconds), 0);
+      if (!SQL_SUCCEEDED(rc)) {
+        // The destructor does not run for a constructor that throws: free the handle here.
+        Error e = odbc_failure(SQL_HANDLE_STMT, h_, OdbcPhase::statement,
+                               "setting the query timeout", {}, session_);
+        SQLFreeHandle(SQL_HANDLE_STMT, h_);
+        throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before the handle is
+                  // freed
+      }
     }
   }
 

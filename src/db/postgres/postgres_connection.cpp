@@ -325,7 +325,11 @@ class PostgresCanceller final : public Canceller {
     }
     sent_->store(true);
     std::array<char, 256> err{};
-    return PQcancel(cancel_, err.data(), static_cast<int>(err.size())) == 1;
+    if (PQcancel(cancel_, err.data(), static_cast<int>(err.size())) != 1) {
+      sent_->store(false);  // nothing was cancelled: a later 57014 is not ours
+      return false;
+    }
+    return true;
   }
 
  private:
@@ -405,7 +409,7 @@ class PostgresConnection final : public Connection {
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
       // A COMMIT the server refused (a deferred constraint, a serialization failure) has
       // already ended the transaction; make sure, so the connection is never left inside one.
-      Error e = postgres_error(conn_, r.get(), "committing");
+      Error e = postgres_error(conn_, r.get(), "committing", &session_);
       rollback();
       throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before rolling back
     }
@@ -485,15 +489,15 @@ class PostgresConnection final : public Connection {
   std::unique_ptr<RowSource> bulk_read(std::string_view table,
                                        const std::vector<std::string>& columns,
                                        const std::vector<std::string>& order_by) override {
-    return postgres_bulk_read(conn_, table, columns, order_by);
+    return postgres_bulk_read(conn_, &session_, table, columns, order_by);
   }
 
   std::unique_ptr<ChunkSource> copy_out_raw(std::string_view sql) override {
-    return postgres_copy_out(conn_, sql);
+    return postgres_copy_out(conn_, &session_, sql);
   }
 
   std::int64_t copy_in_raw(std::string_view sql, ChunkSource& data) override {
-    return postgres_copy_in(conn_, sql, data);
+    return postgres_copy_in(conn_, &session_, sql, data);
   }
 
   std::vector<std::string> list_tables() override {

@@ -156,11 +156,12 @@ Value decode(Oid type, const char* p, std::size_t n) {
 
 class CopyOut final : public ChunkSource {
  public:
-  CopyOut(PGconn* conn, std::string_view sql) : conn_(conn) {
+  CopyOut(PGconn* conn, const PostgresSession* session, std::string_view sql)
+      : conn_(conn), session_(session) {
     std::string q(sql);
     Result r(PQexec(conn_, q.c_str()));
     if (PQresultStatus(r.get()) != PGRES_COPY_OUT) {
-      throw postgres_error(conn_, r.get(), "starting COPY TO STDOUT");
+      throw postgres_error(conn_, r.get(), "starting COPY TO STDOUT", session_);
     }
   }
 
@@ -201,7 +202,7 @@ class CopyOut final : public ChunkSource {
       PQclear(extra);
     }
     if (n == -2 || PQresultStatus(end.get()) != PGRES_COMMAND_OK) {
-      throw postgres_error(conn_, end.get(), "reading COPY data");
+      throw postgres_error(conn_, end.get(), "reading COPY data", session_);
     }
     return false;
   }
@@ -215,6 +216,7 @@ class CopyOut final : public ChunkSource {
   }
 
   PGconn* conn_;
+  const PostgresSession* session_;
   char* buf_ = nullptr;
   bool done_ = false;
 };
@@ -224,8 +226,9 @@ class CopyOut final : public ChunkSource {
 // message boundaries it does not rely on.
 class BinaryRowSource final : public RowSource {
  public:
-  BinaryRowSource(PGconn* conn, std::string_view sql, std::vector<Oid> types)
-      : types_(std::move(types)), in_(conn, sql) {}
+  BinaryRowSource(PGconn* conn, const PostgresSession* session, std::string_view sql,
+                  std::vector<Oid> types)
+      : types_(std::move(types)), in_(conn, session, sql) {}
 
   bool next(Row& row) override {
     if (!header_read_) {
@@ -320,15 +323,17 @@ class BinaryRowSource final : public RowSource {
 
 }  // namespace
 
-std::unique_ptr<ChunkSource> postgres_copy_out(PGconn* conn, std::string_view sql) {
-  return std::make_unique<CopyOut>(conn, sql);
+std::unique_ptr<ChunkSource> postgres_copy_out(PGconn* conn, const PostgresSession* session,
+                                               std::string_view sql) {
+  return std::make_unique<CopyOut>(conn, session, sql);
 }
 
-std::int64_t postgres_copy_in(PGconn* conn, std::string_view sql, ChunkSource& data) {
+std::int64_t postgres_copy_in(PGconn* conn, const PostgresSession* session, std::string_view sql,
+                              ChunkSource& data) {
   std::string q(sql);
   Result start(PQexec(conn, q.c_str()));
   if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
-    throw postgres_error(conn, start.get(), "starting COPY FROM STDIN");
+    throw postgres_error(conn, start.get(), "starting COPY FROM STDIN", session);
   }
   bool sent = true;
   try {
@@ -350,13 +355,14 @@ std::int64_t postgres_copy_in(PGconn* conn, std::string_view sql, ChunkSource& d
     PQclear(extra);
   }
   if (!sent || PQresultStatus(end.get()) != PGRES_COMMAND_OK) {
-    throw postgres_error(conn, end.get(), "loading COPY data");
+    throw postgres_error(conn, end.get(), "loading COPY data", session);
   }
   const char* n = PQcmdTuples(end.get());
   return n != nullptr && *n != '\0' ? std::strtoll(n, nullptr, 10) : 0;
 }
 
-std::unique_ptr<RowSource> postgres_bulk_read(PGconn* conn, std::string_view table,
+std::unique_ptr<RowSource> postgres_bulk_read(PGconn* conn, const PostgresSession* session,
+                                              std::string_view table,
                                               const std::vector<std::string>& columns,
                                               const std::vector<std::string>& order_by) {
   const Dialect& d = postgres_dialect();
@@ -369,7 +375,8 @@ std::unique_ptr<RowSource> postgres_bulk_read(PGconn* conn, std::string_view tab
   std::string probe = fmt::format("SELECT {} FROM {} LIMIT 0", cols, from);
   Result shape(PQexec(conn, probe.c_str()));
   if (PQresultStatus(shape.get()) != PGRES_TUPLES_OK) {
-    throw postgres_error(conn, shape.get(), fmt::format("reading the columns of {}", table));
+    throw postgres_error(conn, shape.get(), fmt::format("reading the columns of {}", table),
+                         session);
   }
   std::vector<Oid> types;
   std::string select;
@@ -387,7 +394,7 @@ std::unique_ptr<RowSource> postgres_bulk_read(PGconn* conn, std::string_view tab
     }
   }
   sql += ") TO STDOUT (FORMAT binary)";
-  return std::make_unique<BinaryRowSource>(conn, sql, std::move(types));
+  return std::make_unique<BinaryRowSource>(conn, session, sql, std::move(types));
 }
 
 }  // namespace cutover::db

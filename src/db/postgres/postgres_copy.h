@@ -15,15 +15,22 @@
 struct pg_conn;
 
 namespace cutover::db {
+struct PostgresSession;
+}
+
+namespace cutover::db {
 
 /// Starts `sql` (a COPY ... TO STDOUT) and hands back its data messages as they come.
-std::unique_ptr<ChunkSource> postgres_copy_out(pg_conn* conn, std::string_view sql);
+std::unique_ptr<ChunkSource> postgres_copy_out(pg_conn* conn, const PostgresSession* session,
+                                               std::string_view sql);
 
 /// Starts `sql` (a COPY ... FROM STDIN), sends everything `data` gives; returns rows loaded.
-std::int64_t postgres_copy_in(pg_conn* conn, std::string_view sql, ChunkSource& data);
+std::int64_t postgres_copy_in(pg_conn* conn, const PostgresSession* session, std::string_view sql,
+                              ChunkSource& data);
 
 /// Rows of `table` through binary COPY; types it does not decode travel as their text form.
-std::unique_ptr<RowSource> postgres_bulk_read(pg_conn* conn, std::string_view table,
+std::unique_ptr<RowSource> postgres_bulk_read(pg_conn* conn, const PostgresSession* session,
+                                              std::string_view table,
                                               const std::vector<std::string>& columns,
                                               const std::vector<std::string>& order_by);
 

@@ -320,6 +320,9 @@ class SqliteConnection final : public Connection {
     if (sqlite3_get_autocommit(db_) == 0) {
       throw already_in_transaction();
     }
+    // A read-only transaction ended some other way (an automatic rollback, a COMMIT run as a
+    // statement) left query_only on: lift it before this one decides its own.
+    end_transaction();
     end_read_only_ = options.read_only && !read_only_;
     try {
       for (const std::string& s : statements) {
@@ -351,7 +354,9 @@ class SqliteConnection final : public Connection {
     }
     int rc = sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) {
-      throw sqlite_error(db_, rc, "rolling back");
+      Error e = sqlite_error(db_, rc, "rolling back");
+      end_transaction();
+      throw e;  // NOLINT(misc-throw-by-value-catch-by-reference): built before query_only is lifted
     }
     end_transaction();
   }
