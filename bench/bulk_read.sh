@@ -11,20 +11,8 @@ cd "$(dirname "$0")/.."
 rows=${1:-1000000}
 bench=$PWD/build/bench/bulk_read_bench
 [ -x "$bench" ] || { echo "build with -DCUTOVER_BUILD_BENCH=ON first" >&2; exit 2; }
-state=$(mktemp -d /tmp/co.bench.XXXXXX)
-cleanup() {
-  bash tests/servers/pg_stop.sh "$state" >/dev/null 2>&1 || true
-  bash tests/servers/mariadb_stop.sh "$state" >/dev/null 2>&1 || true
-  rm -rf "$state"
-}
-trap cleanup EXIT
-bash tests/servers/pg_start.sh "$state" >/dev/null 2>&1
-bash tests/servers/mariadb_start.sh "$state" >/dev/null 2>&1
-# shellcheck disable=SC1091
-. "$state/pg.env"
-# shellcheck disable=SC1091
-. "$state/mariadb.env"
-enc_host=$(printf '%s' "$PG_HOST" | sed 's|/|%2F|g')
+# shellcheck source=bench/servers.sh
+. bench/servers.sh
 pg_src="postgresql://postgres@$enc_host:$PG_PORT/bench_src"
 pg_dst="postgresql://postgres@$enc_host:$PG_PORT/bench_dst"
 my_url="mysql://${MY_SOCKET_USER:-root}@localhost/bench?socket=$MY_SOCKET"

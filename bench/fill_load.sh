@@ -10,22 +10,10 @@ rows=${1:-100000}
 version=${2:-5.8.0}
 cutover=$PWD/build/src/cutover
 [ -x "$cutover" ] || { echo "build first: scripts/build.sh" >&2; exit 2; }
-state=$(mktemp -d /tmp/co.bench.XXXXXX)
-cleanup() {
-  bash tests/servers/pg_stop.sh "$state" >/dev/null 2>&1 || true
-  bash tests/servers/mariadb_stop.sh "$state" >/dev/null 2>&1 || true
-  rm -rf "$state"
-}
-trap cleanup EXIT
-bash tests/servers/pg_start.sh "$state" >/dev/null 2>&1
-bash tests/servers/mariadb_start.sh "$state" >/dev/null 2>&1
-# shellcheck disable=SC1091
-. "$state/pg.env"
-# shellcheck disable=SC1091
-. "$state/mariadb.env"
+# shellcheck source=bench/servers.sh
+. bench/servers.sh
 psql -X -q "$PG_SOCKET_URL" -c "CREATE DATABASE bench"
 mariadb -S "$MY_SOCKET" -u "${MY_SOCKET_USER:-root}" -e "CREATE DATABASE bench"
-enc_host=$(printf '%s' "$PG_HOST" | sed 's|/|%2F|g')
 
 measure() {  # measure LABEL ARGS...: one cutover command, its wall time and peak RSS
   local label=$1

@@ -38,6 +38,17 @@ Error already_in_transaction() {
   return Error(ErrorKind::internal, "begin() called while a transaction is already open");
 }
 
+void Connection::start_transaction(const std::vector<std::string>& statements) {
+  try {
+    for (const std::string& s : statements) {
+      execute(s, {});
+    }
+  } catch (const Error&) {
+    rollback();
+    throw;
+  }
+}
+
 Transaction::Transaction(Connection& conn, const TxOptions& options) : conn_(conn) {
   conn_.begin(options);
 }

@@ -176,6 +176,12 @@ class Connection {
 
   /// Convenience: first column of the first row, or nullopt when no row.
   std::optional<Value> query_value(std::string_view sql, std::span<const Value> params = {});
+
+ protected:
+  /// For begin(): runs `statements` (Dialect::transaction_start) once the backend has left
+  /// autocommit; when one fails, rolls back so no half-configured transaction stays open, and
+  /// rethrows.
+  void start_transaction(const std::vector<std::string>& statements);
 };
 
 /// Copies every row of `table` (stored names, columns in that order) from `from` into the

@@ -34,6 +34,36 @@ std::string long_query(const std::string& dialect) {
          "SELECT COUNT(*) FROM r";
 }
 
+// Calls `canceller` every 300 ms from another thread until destroyed: a cancel sent before the
+// statement reached the server is lost, so keep sending until it ends. Destroy it (end the
+// scope) before the connection runs anything else.
+class RepeatedCancel {
+ public:
+  explicit RepeatedCancel(db::Canceller& canceller)
+      : thread_([this, &canceller] {
+          while (!done_.load()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            if (!done_.load()) {
+              canceller.cancel();
+            }
+          }
+        }) {}
+
+  RepeatedCancel(const RepeatedCancel&) = delete;
+  RepeatedCancel& operator=(const RepeatedCancel&) = delete;
+  RepeatedCancel(RepeatedCancel&&) = delete;
+  RepeatedCancel& operator=(RepeatedCancel&&) = delete;
+
+  ~RepeatedCancel() {
+    done_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
 std::map<std::string, std::string> state_env(const char* file) {
   const char* state = std::getenv("CUTOVER_TEST_STATE");
   return read_env_file(std::string(state != nullptr ? state : "") + "/" + file);
@@ -98,27 +128,18 @@ TEST_F(Backend, StatementTimeoutIsATimeoutNotAnInterrupt) {
 
 TEST_F(Backend, CancelFromAnotherThreadInterruptsTheStatement) {
   std::unique_ptr<db::Canceller> canceller = conn_->canceller();
-  std::atomic<bool> done{false};
-  // A cancel sent before the statement reached the server is lost: keep sending until it ends.
-  std::thread other([&] {
-    while (!done.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      if (!done.load()) {
-        canceller->cancel();
-      }
-    }
-  });
   Clock::time_point start = Clock::now();
-  try {
-    conn_->query_value(long_query(d().name()));
-    ADD_FAILURE() << "the statement was not cancelled";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::interrupted) << e.one_line();
-    EXPECT_FALSE(e.statement_timeout()) << e.one_line();
-    EXPECT_FALSE(e.retryable());
+  {
+    RepeatedCancel cancelling(*canceller);
+    try {
+      conn_->query_value(long_query(d().name()));
+      ADD_FAILURE() << "the statement was not cancelled";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::interrupted) << e.one_line();
+      EXPECT_FALSE(e.statement_timeout()) << e.one_line();
+      EXPECT_FALSE(e.retryable());
+    }
   }
-  done = true;
-  other.join();
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(10));
 }
 
@@ -130,28 +151,20 @@ TEST_F(Backend, CancelDuringACopyIsAnInterrupt) {
     return;
   }
   std::unique_ptr<db::Canceller> canceller = conn_->canceller();
-  std::atomic<bool> done{false};
-  std::thread other([&] {
-    while (!done.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      if (!done.load()) {
-        canceller->cancel();
-      }
-    }
-  });
   Clock::time_point start = Clock::now();
-  try {
-    std::unique_ptr<db::ChunkSource> data =
-        conn_->copy_out_raw("COPY (SELECT pg_sleep(30)) TO STDOUT");
-    std::string_view chunk;
-    while (data->next(chunk)) {
+  {
+    RepeatedCancel cancelling(*canceller);
+    try {
+      std::unique_ptr<db::ChunkSource> data =
+          conn_->copy_out_raw("COPY (SELECT pg_sleep(30)) TO STDOUT");
+      std::string_view chunk;
+      while (data->next(chunk)) {
+      }
+      ADD_FAILURE() << "the COPY was not cancelled";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::interrupted) << e.one_line();
     }
-    ADD_FAILURE() << "the COPY was not cancelled";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::interrupted) << e.one_line();
   }
-  done = true;
-  other.join();
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(10));
   // The connection is usable, and an ordinary error after the cancel is not an interrupt.
   try {

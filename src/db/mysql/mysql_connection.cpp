@@ -322,9 +322,7 @@ void MysqlConnection::begin(const TxOptions& options) {
   if (in_transaction()) {
     throw already_in_transaction();
   }
-  for (const std::string& s : statements) {
-    run(s, s);
-  }
+  start_transaction(statements);
   in_tx_ = true;
 }
 

@@ -241,14 +241,7 @@ void OdbcConnection::begin(const TxOptions& options) {
     throw already_in_transaction();
   }
   set_autocommit(false, "beginning a transaction");
-  try {
-    for (const std::string& s : statements) {
-      execute(s, {});
-    }
-  } catch (const Error&) {
-    rollback();
-    throw;
-  }
+  start_transaction(statements);
 }
 
 std::string OdbcConnection::export_snapshot() {

@@ -388,14 +388,7 @@ class PostgresConnection final : public Connection {
       throw already_in_transaction();
     }
     execute("BEGIN", {});
-    try {
-      for (const std::string& s : settings) {
-        execute(s, {});
-      }
-    } catch (const Error&) {
-      rollback();
-      throw;
-    }
+    start_transaction(settings);
   }
 
   void commit() override {

@@ -324,14 +324,7 @@ class SqliteConnection final : public Connection {
     // statement) left query_only on: lift it before this one decides its own.
     end_transaction();
     end_read_only_ = options.read_only && !read_only_;
-    try {
-      for (const std::string& s : statements) {
-        execute(s, {});
-      }
-    } catch (const Error&) {
-      rollback();
-      throw;
-    }
+    start_transaction(statements);
   }
 
   void commit() override {

@@ -1,0 +1,20 @@
+# shellcheck shell=bash
+# Sourced by bench/*.sh (from the project root): starts a throwaway PostgreSQL and MariaDB
+# (tests/servers) in a fresh state directory, stops them and removes it on exit, and loads
+# their env files (PG_*, MY_*). Sets `state` and `enc_host` (the PostgreSQL socket directory,
+# percent-encoded for a URL host).
+state=$(mktemp -d /tmp/co.bench.XXXXXX)
+cleanup() {
+  bash tests/servers/pg_stop.sh "$state" >/dev/null 2>&1 || true
+  bash tests/servers/mariadb_stop.sh "$state" >/dev/null 2>&1 || true
+  rm -rf "$state"
+}
+trap cleanup EXIT
+bash tests/servers/pg_start.sh "$state" >/dev/null 2>&1
+bash tests/servers/mariadb_start.sh "$state" >/dev/null 2>&1
+# shellcheck disable=SC1091
+. "$state/pg.env"
+# shellcheck disable=SC1091
+. "$state/mariadb.env"
+# shellcheck disable=SC2034  # used by the sourcing script
+enc_host=$(printf '%s' "$PG_HOST" | sed 's|/|%2F|g')
