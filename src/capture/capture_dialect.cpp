@@ -1,0 +1,1 @@
+// placeholder, written in this session (issue 13)

@@ -1,0 +1,56 @@
+// sync copy: the consistent initial copy (DESIGN §3.4). One snapshot of the source, the
+// journal position recorded inside it (sync/position.h) and stored in the target once the data
+// is in, so `sync run` continues exactly there. Parallel over tables and primary-key ranges,
+// each engine's bulk path, indexes and foreign keys after the data, checkpointed per chunk.
+// Engines never print: progress goes to the observer callback.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sync/config.h"
+
+namespace cutover::sync {
+
+struct CopyOptions {
+  /// Copy every table of the source database, not only the synced ones and those they
+  /// reference by foreign key (the seed's "dump and restore", done consistently).
+  bool all_tables = false;
+  /// Copy into a target table of another shape: columns on one side only are skipped
+  /// (listed in the result) instead of stopping the copy before it writes.
+  bool allow_column_mismatch = false;
+};
+
+struct CopyProgress {
+  std::string table;
+  std::int64_t rows_done = 0;
+  std::int64_t rows_total = 0;  ///< estimate; 0 when unknown
+};
+
+struct CopyTableResult {
+  std::string table;
+  std::int64_t rows = 0;
+  bool created = false;                      ///< the target lacked it; made from the source
+  std::vector<std::string> skipped_columns;  ///< "TABLE.COLUMN (source only|target only)"
+};
+
+struct CopyResult {
+  std::vector<CopyTableResult> tables;
+  std::int64_t rows = 0;
+  double seconds = 0;
+  bool resumed = false;  ///< continued a copy a kill interrupted
+};
+
+enum class CopyState { none, in_progress, complete };
+
+/// Copies per `config` and `options`. Safe to kill at any point: run again, it resumes.
+CopyResult copy(const SyncConfig& config, const CopyOptions& options,
+                const std::function<void(const CopyProgress&)>& on_progress = {});
+
+/// Whether a copy for the source's journal ran into this target (run refuses while one is in
+/// progress: it would race the copy's own writes).
+CopyState copy_state(db::Connection& target, const std::string& journal_id);
+
+}  // namespace cutover::sync

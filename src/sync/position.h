@@ -1,0 +1,52 @@
+// sync position: where the apply stands in one source journal, and where it is stored (the
+// target's CUTOVER_PROGRESS table, written in the same transaction as the rows it covers,
+// DESIGN §3.2 and §3.6). Gap-safe (§3.3): the position is the highest sequence value applied
+// plus the values below it that were missing when read (a transaction still open, or one that
+// rolled back). Functions run on the caller's connection from one thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/connection.h"
+
+namespace cutover::sync {
+
+inline constexpr const char* kProgressTable = "CUTOVER_PROGRESS";
+
+/// A journal sequence value below `high` that was not visible when read.
+struct Gap {
+  std::int64_t seq = 0;
+  std::int64_t first_seen_ms = 0;  ///< source clock, epoch ms, when first found missing
+  /// PostgreSQL: the snapshot's xmax when first found missing. Every transaction that could
+  /// hold the value has ended once the current xmin reaches it: if the value is still not
+  /// visible then, it never will be. 0 elsewhere.
+  std::int64_t xmax = 0;
+};
+
+struct Position {
+  std::string journal_id;
+  std::int64_t high = 0;  ///< every visible value <= high is applied
+  std::vector<Gap> gaps;  ///< values <= high not applied yet, ascending
+  /// Every value <= low_water() is applied or known never to come: prune up to here.
+  std::int64_t low_water() const { return gaps.empty() ? high : gaps.front().seq - 1; }
+};
+
+/// Source clock, epoch milliseconds (lag is measured on the source's clock).
+std::int64_t source_now_ms(db::Connection& source);
+
+/// Inside a consistent-snapshot transaction on the source: the position that snapshot stands
+/// at. A copy taken in the same snapshot plus the journal applied from here is the source.
+/// Throws a config error when the source has no complete capture (run prepare first).
+Position snapshot_position(db::Connection& source);
+
+/// Creates the progress table on the target when missing (outside any transaction).
+void ensure_progress_table(db::Connection& target);
+/// The stored position for `journal_id`, or nullopt when none (never copied or run).
+std::optional<Position> load_position(db::Connection& target, const std::string& journal_id);
+/// Stores the position, inside the caller's open target transaction.
+void store_position(db::Connection& target, const Position& position);
+
+}  // namespace cutover::sync
