@@ -1,1 +1,277 @@
-// placeholder, written in this session (issue 13)
+#include "capture/capture.h"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include "capture/capture_dialect.h"
+#include "core/error.h"
+#include "db/dialect.h"
+#include "db/retry.h"
+
+namespace cutover::capture {
+
+namespace {
+
+// Metadata rows (CUTOVER_CAPTURE): TABLE_NAME '*' holds the journal's own facts at POS 0
+// (journal id), 1 (format), 2 (state); each captured table has POS 0 = its state and POS 1..n
+// = its key columns. States: "installing" until the triggers are in, then "ready".
+constexpr const char* kGlobal = "*";
+constexpr const char* kInstalling = "installing";
+constexpr const char* kReady = "ready";
+
+bool has_table(db::Connection& conn, std::string_view name) {
+  return conn.describe_table(name).has_value();
+}
+
+std::string random_id() {
+  unsigned char bytes[8];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    throw Error(ErrorKind::internal, "no random bytes for the journal id");
+  }
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += fmt::format("{:02x}", b);
+  }
+  return out;
+}
+
+void put_meta(db::Connection& conn, std::string_view table, int pos, std::string_view val) {
+  const db::Dialect& d = conn.dialect();
+  std::vector<db::Value> key = {db::Value(table), db::Value(pos)};
+  conn.execute(fmt::format("DELETE FROM {} WHERE TABLE_NAME = {} AND POS = {}", kCaptureMeta,
+                           d.placeholder(1), d.placeholder(2)),
+               key);
+  std::vector<db::Value> row = {db::Value(table), db::Value(pos), db::Value(val)};
+  conn.execute(fmt::format("INSERT INTO {} (TABLE_NAME, POS, VAL) VALUES ({}, {}, {})",
+                           kCaptureMeta, d.placeholder(1), d.placeholder(2), d.placeholder(3)),
+               row);
+}
+
+// Runs `work` in a transaction, again after a lock timeout or deadlock: a busy source gives
+// us its locks between its own short transactions.
+void in_retried_transaction(db::Connection& conn, const InstallOptions& options,
+                            const std::function<void()>& work) {
+  db::RetryPolicy policy;
+  policy.max_attempts = options.attempts;
+  policy.first_backoff = std::chrono::milliseconds(50);
+  policy.max_backoff = std::chrono::milliseconds(1000);
+  db::with_retry(
+      [&] {
+        db::Transaction tx(conn);
+        work();
+        tx.commit();
+      },
+      policy);
+}
+
+// MariaDB/MySQL with binary logging refuses CREATE TRIGGER from a user without SUPER unless
+// log_bin_trust_function_creators is on: say so instead of passing the server's words on.
+[[noreturn]] void rethrow_with_privilege_hint(const Error& e, const db::Connection& conn) {
+  if (conn.dialect().name() == "mysql" && e.native_code() == 1419) {
+    throw Error(ErrorKind::auth,
+                "the server has binary logging on and refuses triggers from a user without SUPER",
+                "set log_bin_trust_function_creators = 1 (SET GLOBAL, or in my.cnf) or run "
+                "prepare as a user with SUPER; see 'cutover sync --help'");
+  }
+  throw e;
+}
+
+}  // namespace
+
+std::optional<CaptureInfo> read_capture(db::Connection& conn) {
+  if (!has_table(conn, kCaptureMeta)) {
+    return std::nullopt;
+  }
+  CaptureInfo info;
+  std::string state;
+  std::vector<std::pair<std::string, std::string>> table_state;
+  std::unique_ptr<db::RowReader> r = conn.query(
+      fmt::format("SELECT TABLE_NAME, POS, VAL FROM {} ORDER BY TABLE_NAME, POS", kCaptureMeta));
+  while (r->next()) {
+    std::string table = r->get(0).to_text();
+    std::int64_t pos = r->get(1).as_int();
+    std::string val = r->get(2).is_null() ? "" : r->get(2).to_text();
+    if (table == kGlobal) {
+      if (pos == 0) {
+        info.journal_id = val;
+      } else if (pos == 1) {
+        info.format = static_cast<int>(db::Value(val).as_int());
+      } else if (pos == 2) {
+        state = val;
+      }
+      continue;
+    }
+    if (info.tables.empty() || info.tables.back().name != table) {
+      info.tables.push_back({table, {}});
+      table_state.emplace_back(table, "");
+    }
+    if (pos == 0) {
+      table_state.back().second = val;
+    } else {
+      info.tables.back().key.push_back(val);
+    }
+  }
+  r.reset();
+  if (info.format > kJournalFormat) {
+    throw Error(ErrorKind::config,
+                fmt::format("the capture on this database has journal format {}; this cutover "
+                            "reads format {} at most",
+                            info.format, kJournalFormat),
+                "use the cutover version that ran prepare, or a newer one");
+  }
+  info.complete =
+      state == kReady && std::all_of(table_state.begin(), table_state.end(),
+                                     [](const auto& ts) { return ts.second == kReady; });
+  return info;
+}
+
+CaptureInfo install(db::Connection& conn, const std::vector<CapturedTable>& tables,
+                    const InstallOptions& options) {
+  const CaptureDialect& cd = capture_dialect(conn.dialect().name());
+  for (const CapturedTable& t : tables) {
+    if (t.key.empty() || t.key.size() > kMaxKeyColumns) {
+      throw Error(ErrorKind::config,
+                  fmt::format("table {} has {} key columns; capture needs 1 to {}", t.name,
+                              t.key.size(), kMaxKeyColumns));
+    }
+  }
+  std::optional<CaptureInfo> existing = read_capture(conn);
+  if (existing && existing->complete) {
+    std::int64_t pending =
+        conn.query_value(fmt::format("SELECT COUNT(*) FROM {}", kJournal)).value_or(0).as_int();
+    throw Error(ErrorKind::config,
+                fmt::format("capture is already installed here (journal {}, {} entries not yet "
+                            "pruned); nothing changed",
+                            existing->journal_id, pending),
+                "'cutover sync status' shows it; 'cutover sync remove' drops it to start over "
+                "(the journal is lost)");
+  }
+
+  try {
+    // 1. Journal and metadata (a crash before the metadata says "ready" is continued by the
+    //    next prepare). Transactional DDL on PostgreSQL and SQLite; MariaDB commits each.
+    if (!existing) {
+      in_retried_transaction(conn, options, [&] {
+        for (const std::string& s : cd.create_journal()) {
+          conn.execute(s);
+        }
+      });
+      in_retried_transaction(conn, options, [&] {
+        put_meta(conn, kGlobal, 0, random_id());
+        put_meta(conn, kGlobal, 1, std::to_string(kJournalFormat));
+        put_meta(conn, kGlobal, 2, kInstalling);
+      });
+    }
+    // 2. Per table: list it first (so remove finds a half-installed table), then its
+    //    triggers under the short lock timeout, then mark it ready.
+    for (const CapturedTable& t : tables) {
+      in_retried_transaction(conn, options, [&] {
+        conn.execute(fmt::format("DELETE FROM {} WHERE TABLE_NAME = {}", kCaptureMeta,
+                                 conn.dialect().placeholder(1)),
+                     std::vector<db::Value>{db::Value(t.name)});
+        put_meta(conn, t.name, 0, kInstalling);
+        for (std::size_t i = 0; i < t.key.size(); ++i) {
+          put_meta(conn, t.name, static_cast<int>(i + 1), t.key[i]);
+        }
+      });
+      in_retried_transaction(conn, options, [&] {
+        for (const std::string& s : cd.drop_triggers(t)) {
+          conn.execute(s);
+        }
+        for (const std::string& s : cd.create_triggers(t)) {
+          conn.execute(s);
+        }
+        put_meta(conn, t.name, 0, kReady);
+      });
+    }
+    in_retried_transaction(conn, options, [&] { put_meta(conn, kGlobal, 2, kReady); });
+  } catch (const Error& e) {
+    rethrow_with_privilege_hint(e, conn);
+  }
+  std::optional<CaptureInfo> done = read_capture(conn);
+  if (!done || !done->complete) {
+    throw Error(ErrorKind::internal, "capture metadata incomplete after install");
+  }
+  return *done;
+}
+
+std::vector<std::string> remove(db::Connection& conn) {
+  const CaptureDialect& cd = capture_dialect(conn.dialect().name());
+  std::optional<CaptureInfo> info = read_capture(conn);
+  std::vector<std::string> removed;
+  if (!info) {
+    // A journal without metadata (a crash inside the first prepare step) still goes.
+    if (has_table(conn, kJournal)) {
+      conn.execute(fmt::format("DROP TABLE {}", kJournal));
+    }
+    if (has_table(conn, kApplyingMarker)) {
+      conn.execute(fmt::format("DROP TABLE {}", kApplyingMarker));
+    }
+    return removed;
+  }
+  // Triggers first: from here on nothing writes to the journal.
+  for (const CapturedTable& t : info->tables) {
+    db::with_retry([&] {
+      db::Transaction tx(conn);
+      for (const std::string& s : cd.drop_triggers(t)) {
+        conn.execute(s);
+      }
+      tx.commit();
+    });
+    removed.push_back(t.name);
+  }
+  for (const std::string& s : cd.drop_journal()) {
+    // Each drop only when its table is there, so a remove a crash interrupted finishes.
+    bool present = true;
+    for (const char* name : {kJournal, kCaptureMeta, kApplyingMarker}) {
+      if (s.find(name) != std::string::npos) {
+        present = has_table(conn, name);
+      }
+    }
+    if (present) {
+      conn.execute(s);
+    }
+  }
+  return removed;
+}
+
+std::int64_t pruned_through(db::Connection& conn) {
+  std::optional<db::Value> v = conn.query_value(
+      fmt::format("SELECT VAL FROM {} WHERE TABLE_NAME = '{}' AND POS = 3", kCaptureMeta, kGlobal));
+  return v && !v->is_null() ? db::Value(v->to_text()).as_int() : 0;
+}
+
+void set_pruned_through(db::Connection& conn, std::int64_t seq) {
+  put_meta(conn, kGlobal, 3, std::to_string(seq));
+}
+
+std::vector<std::string> applier_session_setup(const db::Connection& conn) {
+  std::string d = conn.dialect().name();
+  if (d == "postgresql") {
+    return {"SET cutover.applying = 'on'"};
+  }
+  if (d == "mysql") {
+    return {"SET @cutover_applying = 1"};
+  }
+  return {};
+}
+
+std::vector<std::string> applier_transaction_begin(db::Connection& conn) {
+  if (conn.dialect().name() == "sqlite" && has_table(conn, kApplyingMarker)) {
+    return {fmt::format("INSERT INTO {} (ID) VALUES (1)", kApplyingMarker)};
+  }
+  return {};
+}
+
+std::vector<std::string> applier_transaction_end(db::Connection& conn) {
+  if (conn.dialect().name() == "sqlite" && has_table(conn, kApplyingMarker)) {
+    return {fmt::format("DELETE FROM {}", kApplyingMarker)};
+  }
+  return {};
+}
+
+}  // namespace cutover::capture

@@ -16,7 +16,7 @@
 namespace cutover::capture {
 
 /// Our object names, the same on every engine (30 characters at most, Oracle's old limit).
-inline constexpr const char* kJournal = "CUTOVER_JOURNAL";    ///< the change journal
+inline constexpr const char* kJournal = "CUTOVER_JOURNAL";      ///< the change journal
 inline constexpr const char* kCaptureMeta = "CUTOVER_CAPTURE";  ///< what prepare installed
 /// SQLite only: the applier holds a row here inside its own write transactions, and the
 /// triggers skip journaling while one exists (SQLite has no session variables; it has one
@@ -69,6 +69,11 @@ std::string remove_script(std::string_view dialect, const std::vector<CapturedTa
 /// (listed in its metadata); does nothing when there is none. Returns the tables whose
 /// triggers were dropped.
 std::vector<std::string> remove(db::Connection& conn);
+
+/// Highest journal value pruned so far (0: none), from the metadata; set by the apply's prune
+/// inside its own transaction, so a copy knows which missing values are gaps and which are gone.
+std::int64_t pruned_through(db::Connection& conn);
+void set_pruned_through(db::Connection& conn, std::int64_t seq);
 
 /// Statements the applier runs once per session so its writes are not journaled (DESIGN
 /// §3.5): a session variable the triggers check. Empty where the engine has none (SQLite).

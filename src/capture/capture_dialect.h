@@ -15,6 +15,7 @@ namespace cutover::capture {
 class CaptureDialect {
  public:
   explicit CaptureDialect(const db::Dialect& sql) : sql_(sql) {}
+
   CaptureDialect(const CaptureDialect&) = delete;
   CaptureDialect& operator=(const CaptureDialect&) = delete;
   virtual ~CaptureDialect() = default;

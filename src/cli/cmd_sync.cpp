@@ -1,8 +1,401 @@
-// cutover sync prepare | copy | run | status | remove.
+// cutover sync prepare | copy | run | status | remove: the zero-downtime sync, step by step
+// as the operator meets it. Each command reads its databases and versions from the command
+// line (or, later, a config), calls one engine, and renders the result.
+#include <chrono>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "capture/capture.h"
 #include "cli/command_table.h"
+#include "cli/common.h"
+#include "core/error.h"
+#include "core/secret.h"
+#include "db/dialect.h"
+#include "db/registry.h"
+#include "schema/catalogue.h"
+#include "schema/fingerprint.h"
+#include "schema/live_tables.h"
+#include "sync/apply.h"
+#include "sync/copy.h"
+#include "sync/position.h"
+#include "sync/status.h"
+#include "sync/tables.h"
 
 namespace cutover::cli {
 
-void add_sync_commands(CLI::App& /*app*/, Runner& /*selected*/) {}
+namespace {
+
+/// The options every sync command shares.
+struct SyncArgs {
+  std::string source;
+  std::string target;
+  std::string source_password_file;
+  std::string target_password_file;
+  std::string from;
+  std::string to;
+  std::string tables;
+  std::string product = "is";
+  int batch = 0;
+  int interval_ms = 0;
+  int jobs = 0;
+  std::string print_sql;
+  bool json = false;
+  bool once = false;
+  bool all_tables = false;
+
+  void add_source(CLI::App& c) {
+    c.add_option("--source", source, "the old deployment's database URL (the journal lives here)");
+    c.add_option("--source-password-file", source_password_file,
+                 "read the source password from FILE (else CUTOVER_SOURCE_PASSWORD)");
+  }
+
+  void add_target(CLI::App& c) {
+    c.add_option("--target", target, "the new deployment's database URL");
+    c.add_option("--target-password-file", target_password_file,
+                 "read the target password from FILE (else CUTOVER_TARGET_PASSWORD)");
+  }
+
+  void add_versions(CLI::App& c) {
+    c.add_option("--from,--source-version", from,
+                 "source product version, e.g. 5.8.0 (default: detected from the source)");
+    c.add_option("--to,--target-version", to, "target product version (default: --from)");
+    c.add_option("--tables", tables,
+                 "comma-separated tables to sync (default: the seed's four plus "
+                 "IDN_OAUTH2_TOKEN_BINDING, IDN_OAUTH2_AUTHZ_CODE_SCOPE, IDN_AUTH_SESSION_STORE "
+                 "where both versions have them)");
+    c.add_option("--product", product, "product: is")->capture_default_str();
+  }
+};
+
+db::ConnectionSpec spec_of(const std::string& url, const char* what, const char* env,
+                           const std::string& password_file) {
+  if (url.empty()) {
+    throw Error(ErrorKind::usage, fmt::format("no {} database given", what),
+                fmt::format("name it with --{} URL", what));
+  }
+  db::ConnectionSpec spec = db::parse_url(url, db::UrlOrigin::argv);
+  if (std::optional<Secret> pw = password_from(env, password_file)) {
+    spec.password = *pw;
+  }
+  return spec;
+}
+
+std::string detect_version(db::Connection& conn, const schema::Product& product) {
+  schema::VersionMatch m = schema::match_version(
+      product, schema::live_catalogued_tables(conn, product), conn.dialect().name());
+  if (m.versions.empty()) {
+    throw Error(ErrorKind::config,
+                fmt::format("no {} tables in the source database", product.title()),
+                "check the URL, or name the version with --from");
+  }
+  return m.narrowed.empty() ? m.versions.front() : m.narrowed.front();
+}
+
+sync::SyncConfig config_of(const SyncArgs& a, bool need_target) {
+  sync::SyncConfig c;
+  c.product = a.product;
+  c.source = spec_of(a.source, "source", "CUTOVER_SOURCE_PASSWORD", a.source_password_file);
+  if (need_target) {
+    c.target = spec_of(a.target, "target", "CUTOVER_TARGET_PASSWORD", a.target_password_file);
+  }
+  c.from_version = a.from;
+  c.to_version = a.to;
+  std::string rest = a.tables;
+  while (!rest.empty()) {
+    std::size_t comma = rest.find(',');
+    std::string t = rest.substr(0, comma);
+    if (!t.empty()) {
+      c.tables.push_back(t);
+    }
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+  }
+  if (a.batch > 0) {
+    c.batch_size = a.batch;
+  }
+  if (a.interval_ms > 0) {
+    c.interval_ms = a.interval_ms;
+  }
+  if (a.jobs > 0) {
+    c.jobs = a.jobs;
+  }
+  return c;
+}
+
+void fill_versions(sync::SyncConfig& c, db::Connection& source) {
+  const schema::Product& product = schema::product(c.product);
+  if (c.from_version.empty()) {
+    c.from_version = detect_version(source, product);
+  }
+  product.version_index(c.from_version);  // throws for unknown versions
+  if (c.to_version.empty()) {
+    c.to_version = c.from_version;
+  }
+  product.version_index(c.to_version);
+}
+
+// ---- prepare ---------------------------------------------------------------------------------
+int run_prepare(const SyncArgs& a) {
+  if (!a.print_sql.empty()) {
+    // For a DBA: the tables' keys come from the catalogue of --from, no connection at all.
+    if (!a.source.empty()) {
+      throw Error(ErrorKind::usage, "--print-sql prints the DDL instead of running it",
+                  "give either --source or --print-sql DIALECT, not both");
+    }
+    if (a.from.empty()) {
+      throw Error(ErrorKind::usage, "--print-sql needs --from VERSION",
+                  "the tables and their keys depend on the product version");
+    }
+    const schema::Product& product = schema::product(a.product);
+    int from = product.version_index(a.from);
+    std::vector<std::string> names = a.tables.empty()
+                                         ? sync::default_tables(a.product, a.from, a.to)
+                                         : config_of(SyncArgs{a}, false).tables;
+    std::vector<capture::CapturedTable> tables;
+    for (const std::string& n : names) {
+      std::optional<db::TableDef> t = product.table_at(n, from, a.print_sql);
+      if (!t) {
+        throw Error(ErrorKind::config,
+                    fmt::format("{} {} has no table {}", product.title(), a.from, n));
+      }
+      std::vector<std::string> key = t->primary_key;
+      if (key.empty() && !t->unique_keys.empty()) {
+        key = t->unique_keys.front().columns;
+      }
+      tables.push_back({t->name, key});
+    }
+    print_out(capture::install_script(a.print_sql, tables));
+    return 0;
+  }
+  sync::SyncConfig c = config_of(a, false);
+  // A short lock timeout: on a busy source each trigger waits at most this long for the
+  // table, then retries, so the IS's writers queued behind it are never held up for long.
+  db::OpenOptions o;
+  capture::InstallOptions io;
+  o.lock_timeout_ms = io.lock_timeout_ms;
+  std::unique_ptr<db::Connection> source = db::open(c.source, o);
+  fill_versions(c, *source);
+  std::vector<sync::SyncTable> tables = sync::resolve_tables(*source, c);
+  capture::CaptureInfo info = capture::install(*source, sync::captured_tables(tables), io);
+  if (a.json) {
+    nlohmann::json j;
+    j["journal_id"] = info.journal_id;
+    j["tables"] = nlohmann::json::array();
+    for (const capture::CapturedTable& t : info.tables) {
+      j["tables"].push_back(t.name);
+    }
+    print_out(j.dump(2) + "\n");
+    return 0;
+  }
+  print_out(fmt::format("capture installed on {} (journal {}), {} tables:\n", c.source.redacted(),
+                        info.journal_id, info.tables.size()));
+  for (const capture::CapturedTable& t : info.tables) {
+    print_out(fmt::format("  {}\n", t.name));
+  }
+  print_out(
+      "next: 'cutover sync copy' (or your own dump and restore, taken from now on), then "
+      "'cutover sync run'\n");
+  return 0;
+}
+
+// ---- copy ------------------------------------------------------------------------------------
+int run_copy(const SyncArgs& a) {
+  sync::SyncConfig c = config_of(a, true);
+  {
+    std::unique_ptr<db::Connection> source = db::open(c.source);
+    fill_versions(c, *source);
+  }
+  sync::CopyOptions o;
+  o.all_tables = a.all_tables;
+  sync::CopyResult r = sync::copy(c, o);
+  print_out(fmt::format("copied {} rows in {} tables in {:.1f} s\n", group_digits(r.rows),
+                        r.tables.size(), r.seconds));
+  return 0;
+}
+
+// ---- run -------------------------------------------------------------------------------------
+int run_run(const SyncArgs& a) {
+  sync::SyncConfig c = config_of(a, true);
+  sync::ApplyOptions o;
+  o.once = a.once;
+  auto last = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+  sync::ApplyResult r = sync::run_apply(c, o, [&](const sync::BatchReport& b) {
+    if (!b.retry.empty()) {
+      std::fprintf(stderr, "cutover: retrying after: %s\n", b.retry.c_str());
+      return;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now - last >= std::chrono::seconds(1)) {
+      last = now;
+      std::fprintf(stderr, "applied up to %lld: +%lld rows, -%lld rows, lag %.1f s, %lld gaps\n",
+                   static_cast<long long>(b.high), static_cast<long long>(b.upserted),
+                   static_cast<long long>(b.deleted), static_cast<double>(b.lag_ms) / 1000.0,
+                   static_cast<long long>(b.open_gaps));
+    }
+  });
+  print_out(
+      fmt::format("applied {} journal entries in {} batches: {} rows written, {} removed, "
+                  "{:.1f} s\n",
+                  group_digits(r.entries), r.batches, group_digits(r.upserted),
+                  group_digits(r.deleted), r.seconds));
+  return 0;
+}
+
+// ---- status ----------------------------------------------------------------------------------
+const char* copy_text(sync::CopyState s) {
+  switch (s) {
+    case sync::CopyState::none:
+      return "not run";
+    case sync::CopyState::in_progress:
+      return "in progress";
+    case sync::CopyState::complete:
+      return "complete";
+  }
+  return "?";
+}
+
+int run_status(const SyncArgs& a) {
+  sync::SyncConfig c = config_of(a, true);
+  sync::SyncStatus s = sync::read_status(c);
+  if (a.json) {
+    nlohmann::json j;
+    j["captured"] = s.captured;
+    j["journal_id"] = s.journal_id;
+    j["copy"] = copy_text(s.copy);
+    j["applied_once"] = s.applied_once;
+    j["backlog"] = s.backlog;
+    j["lag_seconds"] = static_cast<double>(s.lag_ms) / 1000.0;
+    j["high"] = s.high;
+    j["open_gaps"] = s.open_gaps;
+    j["applied_rows"] = s.applied_rows;
+    j["rows_per_second"] = s.rows_per_s;
+    j["seconds_since_last_batch"] =
+        s.since_update_ms < 0 ? nlohmann::json() : nlohmann::json(s.since_update_ms / 1000.0);
+    j["tables"] = nlohmann::json::array();
+    for (const sync::TableStatus& t : s.tables) {
+      j["tables"].push_back({{"table", t.table},
+                             {"backlog", t.backlog},
+                             {"lag_seconds", static_cast<double>(t.lag_ms) / 1000.0}});
+    }
+    print_out(j.dump(2) + "\n");
+    return 0;
+  }
+  if (!s.captured) {
+    print_out("no capture on the source: run 'cutover sync prepare' first\n");
+    return 0;
+  }
+  print_out(
+      fmt::format("journal {}: copy {}, {} entries waiting, lag {:.1f} s, applied {} rows "
+                  "({} rows/s in the last batch), {} open gaps\n",
+                  s.journal_id, copy_text(s.copy), group_digits(s.backlog),
+                  static_cast<double>(s.lag_ms) / 1000.0, group_digits(s.applied_rows),
+                  group_digits(s.rows_per_s), s.open_gaps));
+  for (const sync::TableStatus& t : s.tables) {
+    print_out(fmt::format("  {:<34} {:>10} waiting  lag {:.1f} s\n", t.table,
+                          group_digits(t.backlog), static_cast<double>(t.lag_ms) / 1000.0));
+  }
+  return 0;
+}
+
+// ---- remove ----------------------------------------------------------------------------------
+int run_remove(const SyncArgs& a) {
+  if (a.source.empty() && a.target.empty()) {
+    throw Error(ErrorKind::usage, "sync remove needs --source, --target or both",
+                "it drops what prepare, copy and run created on those databases");
+  }
+  auto remove_on = [&](const std::string& url, const char* what, const char* env,
+                       const std::string& pwfile) {
+    std::unique_ptr<db::Connection> conn = db::open(spec_of(url, what, env, pwfile));
+    std::vector<std::string> removed = capture::remove(*conn);
+    std::vector<std::string> dropped = sync::remove_sync_tables(*conn);
+    print_out(
+        fmt::format("{}: removed capture from {} tables{}\n", what, removed.size(),
+                    dropped.empty() ? "" : fmt::format(", dropped {}", fmt::join(dropped, ", "))));
+  };
+  if (!a.source.empty()) {
+    remove_on(a.source, "source", "CUTOVER_SOURCE_PASSWORD", a.source_password_file);
+  }
+  if (!a.target.empty()) {
+    remove_on(a.target, "target", "CUTOVER_TARGET_PASSWORD", a.target_password_file);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_sync_commands(CLI::App& app, Runner& selected) {
+  CLI::App* s = app.add_subcommand(
+      "sync",
+      "zero-downtime sync from the old deployment's database to the new one: prepare, copy, run, "
+      "status, remove");
+  s->require_subcommand(1);
+  s->footer(
+      "\nThe steps, as an operator meets them:\n"
+      "  1. prepare  install change capture on the SOURCE: a journal table CUTOVER_JOURNAL,\n"
+      "              metadata CUTOVER_CAPTURE and AFTER INSERT/UPDATE/DELETE triggers on each\n"
+      "              synced table. Takes each table's lock for a moment only (short lock\n"
+      "              timeout, retried). --print-sql DIALECT prints the DDL for a DBA instead.\n"
+      "  2. copy     consistent copy of the synced tables into the TARGET, the journal\n"
+      "              position recorded in the same snapshot. Or your own dump and restore,\n"
+      "              taken after prepare.\n"
+      "  3. run      apply the journal to the target in batches until stopped (Ctrl-C stops\n"
+      "              between batches, exit 130); --once drains and exits.\n"
+      "  4. status   backlog and lag per table.\n"
+      "  5. remove   drop every trigger, function and table cutover created (source and/or\n"
+      "              target).\n"
+      "Privileges: PostgreSQL: CREATE on the schema and ownership of (or TRIGGER on) the tables;\n"
+      "the trigger functions are SECURITY DEFINER, so the IS's own user needs nothing new.\n"
+      "MariaDB/MySQL: CREATE, DROP, TRIGGER, INSERT, DELETE on the database; with binary logging\n"
+      "on also SUPER, or log_bin_trust_function_creators = 1 on the server. SQLite: write\n"
+      "access to the file.");
+
+  auto prepare = std::make_shared<SyncArgs>();
+  CLI::App* p = s->add_subcommand("prepare", "install change capture on the source database");
+  prepare->add_source(*p);
+  prepare->add_versions(*p);
+  p->add_option("--print-sql,--print-ddl", prepare->print_sql,
+                "print the DDL for DIALECT (sqlite, postgresql, mysql, oracle, mssql, db2, h2) "
+                "instead of running it; needs --from");
+  p->add_flag("--json", prepare->json, "machine-readable output");
+  p->callback([&selected, prepare] { selected = [prepare] { return run_prepare(*prepare); }; });
+
+  auto copy = std::make_shared<SyncArgs>();
+  CLI::App* c = s->add_subcommand(
+      "copy", "consistent initial copy of the synced tables (and those they reference)");
+  copy->add_source(*c);
+  copy->add_target(*c);
+  copy->add_versions(*c);
+  c->add_flag("--all-tables", copy->all_tables, "copy every table of the source database");
+  c->add_option("--jobs", copy->jobs, "parallel connections (default 4)")->check(CLI::Range(1, 64));
+  c->callback([&selected, copy] { selected = [copy] { return run_copy(*copy); }; });
+
+  auto run = std::make_shared<SyncArgs>();
+  CLI::App* r = s->add_subcommand("run", "apply the journal to the target until stopped");
+  run->add_source(*r);
+  run->add_target(*r);
+  run->add_versions(*r);
+  r->add_flag("--once", run->once, "apply what the journal holds now, then exit");
+  r->add_option("--batch", run->batch, "journal entries per batch (default 5000)")
+      ->check(CLI::Range(1, 1000000));
+  r->add_option("--interval", run->interval_ms,
+                "ms to wait when the journal is empty (default 200)")
+      ->check(CLI::Range(1, 3600000));
+  r->callback([&selected, run] { selected = [run] { return run_run(*run); }; });
+
+  auto status = std::make_shared<SyncArgs>();
+  CLI::App* st = s->add_subcommand("status", "backlog and lag per table");
+  status->add_source(*st);
+  status->add_target(*st);
+  st->add_flag("--json", status->json, "machine-readable output");
+  st->callback([&selected, status] { selected = [status] { return run_status(*status); }; });
+
+  auto remove = std::make_shared<SyncArgs>();
+  CLI::App* rm =
+      s->add_subcommand("remove", "drop every trigger, function and table the sync created");
+  remove->add_source(*rm);
+  remove->add_target(*rm);
+  rm->callback([&selected, remove] { selected = [remove] { return run_remove(*remove); }; });
+}
 
 }  // namespace cutover::cli

@@ -31,6 +31,7 @@ int run(int argc, char** argv) {
   Runner selected;
   add_schema_commands(app, selected);
   add_inspect_command(app, selected);
+  add_sync_commands(app, selected);
 
   try {
     app.parse(argc, argv);

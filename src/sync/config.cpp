@@ -12,9 +12,8 @@ std::vector<std::string> default_tables(std::string_view product_id, std::string
   // The seed's four tables first, then the ones WSO2's tool left out that a live IS writes
   // on every login and token request.
   static constexpr std::array<const char*, 7> kDefaults = {
-      "IDN_IDENTITY_USER_DATA",        "IDN_OAUTH2_ACCESS_TOKEN",
-      "IDN_OAUTH2_ACCESS_TOKEN_SCOPE", "IDN_OAUTH2_AUTHORIZATION_CODE",
-      "IDN_OAUTH2_TOKEN_BINDING",      "IDN_OAUTH2_AUTHZ_CODE_SCOPE",
+      "IDN_IDENTITY_USER_DATA",        "IDN_OAUTH2_ACCESS_TOKEN",  "IDN_OAUTH2_ACCESS_TOKEN_SCOPE",
+      "IDN_OAUTH2_AUTHORIZATION_CODE", "IDN_OAUTH2_TOKEN_BINDING", "IDN_OAUTH2_AUTHZ_CODE_SCOPE",
       "IDN_AUTH_SESSION_STORE"};
   const schema::Product& product = schema::product(product_id);
   int from = product.version_index(from_version);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "db/connection.h"
 #include "sync/config.h"
 
 namespace cutover::sync {

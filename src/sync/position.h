@@ -30,6 +30,7 @@ struct Position {
   std::string journal_id;
   std::int64_t high = 0;  ///< every visible value <= high is applied
   std::vector<Gap> gaps;  ///< values <= high not applied yet, ascending
+
   /// Every value <= low_water() is applied or known never to come: prune up to here.
   std::int64_t low_water() const { return gaps.empty() ? high : gaps.front().seq - 1; }
 };
@@ -48,5 +49,9 @@ void ensure_progress_table(db::Connection& target);
 std::optional<Position> load_position(db::Connection& target, const std::string& journal_id);
 /// Stores the position, inside the caller's open target transaction.
 void store_position(db::Connection& target, const Position& position);
+
+/// Drops the sync's own tables on a target (CUTOVER_PROGRESS and the copy's CUTOVER_COPY*
+/// checkpoint tables); returns their names.
+std::vector<std::string> remove_sync_tables(db::Connection& conn);
 
 }  // namespace cutover::sync

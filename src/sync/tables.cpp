@@ -1,1 +1,61 @@
-// placeholder, written in this session (issue 13)
+#include "sync/tables.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/echo.h"
+#include "core/error.h"
+#include "schema/catalogue.h"
+
+namespace cutover::sync {
+
+std::vector<SyncTable> resolve_tables(db::Connection& source, const SyncConfig& config) {
+  const schema::Product& product = schema::product(config.product);
+  std::vector<std::string> wanted = config.tables;
+  if (wanted.empty()) {
+    wanted = default_tables(config.product, config.from_version, config.to_version);
+  }
+  std::vector<SyncTable> out;
+  // The catalogue's order puts referenced tables first; keep it whatever order was asked.
+  for (const schema::TableSpec& spec : product.specs()) {
+    auto it = std::find_if(wanted.begin(), wanted.end(),
+                           [&](const std::string& w) { return db::same_ident(w, spec.name); });
+    if (it == wanted.end()) {
+      continue;
+    }
+    std::optional<db::TableDef> def = source.describe_table(spec.name);
+    if (!def) {
+      throw Error(ErrorKind::config, fmt::format("the source has no table {}", spec.name),
+                  "check --tables and --from against the source's product version");
+    }
+    SyncTable t{spec.name, *def, def->primary_key};
+    if (t.key.empty() && !def->unique_keys.empty()) {
+      t.key = def->unique_keys.front().columns;
+    }
+    if (t.key.empty()) {
+      throw Error(ErrorKind::config,
+                  fmt::format("table {} has neither a primary key nor a unique key", spec.name),
+                  "rows cannot be matched between source and target without one");
+    }
+    out.push_back(std::move(t));
+    wanted.erase(it);
+  }
+  if (!wanted.empty()) {
+    throw Error(ErrorKind::config, fmt::format("unknown table {}", echo(wanted.front(), 64)),
+                fmt::format("tables cutover knows for {}: see 'cutover inspect' or the catalogue "
+                            "(docs/catalogue.md)",
+                            product.title()));
+  }
+  return out;
+}
+
+std::vector<capture::CapturedTable> captured_tables(const std::vector<SyncTable>& tables) {
+  std::vector<capture::CapturedTable> out;
+  for (const SyncTable& t : tables) {
+    out.push_back({t.def.name, t.key});
+  }
+  return out;
+}
+
+}  // namespace cutover::sync

@@ -1,0 +1,38 @@
+// sync status: where a sync stands, read from both sides: the source's capture and journal
+// (backlog and lag per table, on the source's clock) and the target's stored position and
+// copy state. Read-only on both databases.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sync/config.h"
+#include "sync/copy.h"
+
+namespace cutover::sync {
+
+struct TableStatus {
+  std::string table;
+  std::int64_t backlog = 0;  ///< journal entries not yet applied
+  std::int64_t lag_ms = 0;   ///< age of the oldest entry not yet applied; 0 when none
+};
+
+struct SyncStatus {
+  bool captured = false;  ///< the source has a complete capture
+  std::string journal_id;
+  CopyState copy = CopyState::none;
+  bool applied_once = false;  ///< the target holds a position for this journal
+  std::int64_t backlog = 0;
+  std::int64_t lag_ms = 0;
+  std::int64_t high = 0;
+  std::int64_t open_gaps = 0;
+  std::int64_t applied_rows = 0;
+  std::int64_t rows_per_s = 0;        ///< of the last batch
+  std::int64_t since_update_ms = -1;  ///< since the last batch committed; -1 never
+  std::vector<TableStatus> tables;
+};
+
+SyncStatus read_status(const SyncConfig& config);
+
+}  // namespace cutover::sync
