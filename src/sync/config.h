@@ -33,15 +33,28 @@ struct SyncConfig {
   int jobs = 4;
 };
 
-/// Reads a cutover sync config (TOML). Throws config errors naming the file, the key and what
-/// to write instead; passwords come from the file's `password` keys or the environment.
+/// Reads a cutover sync config (TOML, format in docs/sync-config.md). Throws config errors
+/// naming the file, the key and what to write instead; unknown keys are errors. A password comes
+/// from the URL, `password_env` or `password_file`, else CUTOVER_SOURCE_PASSWORD /
+/// CUTOVER_TARGET_PASSWORD. The result has passed validate().
 SyncConfig read_sync_toml(const std::filesystem::path& file);
 
 /// Reads WSO2's sync.properties (sourceVersion, targetVersion, batchSize, syncInterval,
 /// syncTables, identitySchema=<source id>,<target id>) with the datasources of
-/// `deployment_toml` that identitySchema names.
+/// `deployment_toml` that identitySchema names (by [[datasource]] id or JNDI name). Keys the
+/// file leaves out take SyncConfig's defaults. The result has passed validate().
 SyncConfig read_sync_properties(const std::filesystem::path& properties,
                                 const std::filesystem::path& deployment_toml);
+
+/// Throws a config error for a config no sync may run on: source and target the same database
+/// (same server and database name, or the same SQLite file however spelt), a table name the
+/// product's catalogue lacks (echoed safely) or listed twice, a version the catalogue does not
+/// know, a target version older than the source's, or a number out of its range.
+void validate(const SyncConfig& config);
+
+/// True when the two specs name the same database: same scheme, server (loopback names and
+/// socket paths count as one local server) and database, or the same SQLite file.
+bool same_database(const db::ConnectionSpec& a, const db::ConnectionSpec& b);
 
 /// The seed's four tables plus IDN_OAUTH2_TOKEN_BINDING, IDN_OAUTH2_AUTHZ_CODE_SCOPE and
 /// IDN_AUTH_SESSION_STORE, each where both versions have it, in the catalogue's order.
