@@ -14,7 +14,7 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libpugixml-dev
   libssl-dev libzip-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15 mariadb-server mariadb-client
-  python3 time
+  python3 python3-psycopg2 python3-pymysql time
 )
 
 sudo_cmd=()

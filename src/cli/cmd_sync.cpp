@@ -44,6 +44,20 @@ struct SyncArgs {
   bool json = false;
   bool once = false;
   bool all_tables = false;
+  std::string config;
+  std::string sync_properties;
+  std::string deployment_toml;
+
+  void add_config(CLI::App& c) {
+    c.add_option("--config", config,
+                 "a cutover sync config (TOML, docs/sync-config.md); options given on the "
+                 "command line win over it");
+    c.add_option("--sync-properties", sync_properties,
+                 "WSO2's sync.properties, read unchanged; needs --deployment-toml for the "
+                 "datasources its identitySchema names");
+    c.add_option("--deployment-toml", deployment_toml,
+                 "the deployment.toml whose [[datasource]] blocks --sync-properties names");
+  }
 
   void add_source(CLI::App& c) {
     c.add_option("--source", source, "the old deployment's database URL (the journal lives here)");
@@ -95,13 +109,38 @@ std::string detect_version(db::Connection& conn, const schema::Product& product)
 
 sync::SyncConfig config_of(const SyncArgs& a, bool need_target) {
   sync::SyncConfig c;
-  c.product = a.product;
-  c.source = spec_of(a.source, "source", "CUTOVER_SOURCE_PASSWORD", a.source_password_file);
-  if (need_target) {
+  if (!a.config.empty() && !a.sync_properties.empty()) {
+    throw Error(ErrorKind::usage, "--config and --sync-properties both given",
+                "use one: a cutover sync config or WSO2's sync.properties");
+  }
+  if (!a.sync_properties.empty() && a.deployment_toml.empty()) {
+    throw Error(ErrorKind::usage, "--sync-properties needs --deployment-toml",
+                "the datasources its identitySchema names are defined there");
+  }
+  bool from_file = !a.config.empty() || !a.sync_properties.empty();
+  if (!a.config.empty()) {
+    c = sync::read_sync_toml(a.config);
+  } else if (!a.sync_properties.empty()) {
+    c = sync::read_sync_properties(a.sync_properties, a.deployment_toml);
+  }
+  if (a.product != "is" || !from_file) {
+    c.product = a.product;
+  }
+  if (!a.source.empty() || !from_file) {
+    c.source = spec_of(a.source, "source", "CUTOVER_SOURCE_PASSWORD", a.source_password_file);
+  }
+  if (need_target && (!a.target.empty() || !from_file)) {
     c.target = spec_of(a.target, "target", "CUTOVER_TARGET_PASSWORD", a.target_password_file);
   }
-  c.from_version = a.from;
-  c.to_version = a.to;
+  if (!a.from.empty()) {
+    c.from_version = a.from;
+  }
+  if (!a.to.empty()) {
+    c.to_version = a.to;
+  }
+  if (!a.tables.empty()) {
+    c.tables.clear();
+  }
   std::string rest = a.tables;
   while (!rest.empty()) {
     std::size_t comma = rest.find(',');
@@ -119,6 +158,9 @@ sync::SyncConfig config_of(const SyncArgs& a, bool need_target) {
   }
   if (a.jobs > 0) {
     c.jobs = a.jobs;
+  }
+  if (need_target) {
+    sync::validate(c);
   }
   return c;
 }
@@ -354,6 +396,7 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
   CLI::App* p = s->add_subcommand("prepare", "install change capture on the source database");
   prepare->add_source(*p);
   prepare->add_versions(*p);
+  prepare->add_config(*p);
   p->add_option("--print-sql,--print-ddl", prepare->print_sql,
                 "print the DDL for DIALECT (sqlite, postgresql, mysql, oracle, mssql, db2, h2) "
                 "instead of running it; needs --from");
@@ -366,6 +409,7 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
   copy->add_source(*c);
   copy->add_target(*c);
   copy->add_versions(*c);
+  copy->add_config(*c);
   c->add_flag("--all-tables", copy->all_tables, "copy every table of the source database");
   c->add_option("--jobs", copy->jobs, "parallel connections (default 4)")->check(CLI::Range(1, 64));
   c->callback([&selected, copy] { selected = [copy] { return run_copy(*copy); }; });
@@ -375,6 +419,7 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
   run->add_source(*r);
   run->add_target(*r);
   run->add_versions(*r);
+  run->add_config(*r);
   r->add_flag("--once", run->once, "apply what the journal holds now, then exit");
   r->add_option("--batch", run->batch, "journal entries per batch (default 5000)")
       ->check(CLI::Range(1, 1000000));
@@ -387,6 +432,7 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
   CLI::App* st = s->add_subcommand("status", "backlog and lag per table");
   status->add_source(*st);
   status->add_target(*st);
+  status->add_config(*st);
   st->add_flag("--json", status->json, "machine-readable output");
   st->callback([&selected, status] { selected = [status] { return run_status(*status); }; });
 
