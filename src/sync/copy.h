@@ -22,7 +22,16 @@ struct CopyOptions {
   /// Copy into a target table of another shape: columns on one side only are skipped
   /// (listed in the result) instead of stopping the copy before it writes.
   bool allow_column_mismatch = false;
+  /// Rows per chunk: the unit of parallel work and of the checkpoint (a killed copy redoes at
+  /// most one chunk per connection). Larger chunks mean longer target transactions.
+  std::int64_t chunk_rows = 100'000;
+  /// Stop, resumably, after this many chunks in this run; 0 = copy everything. Lets an
+  /// operator copy in windows of low load (and tests interrupt a copy at a known point).
+  std::int64_t max_chunks = 0;
 };
+
+/// The target table holding the copy's checkpoint (one row per table and per chunk).
+inline constexpr const char* kCopyTable = "CUTOVER_COPY";
 
 struct CopyProgress {
   std::string table;
@@ -42,11 +51,13 @@ struct CopyResult {
   std::int64_t rows = 0;
   double seconds = 0;
   bool resumed = false;  ///< continued a copy a kill interrupted
+  bool complete = true;  ///< false when max_chunks stopped it early: run copy again
 };
 
 enum class CopyState { none, in_progress, complete };
 
 /// Copies per `config` and `options`. Safe to kill at any point: run again, it resumes.
+/// `on_progress` is called from one thread at a time, about every 0.5 s per changed table.
 CopyResult copy(const SyncConfig& config, const CopyOptions& options,
                 const std::function<void(const CopyProgress&)>& on_progress = {});
 
