@@ -14,12 +14,14 @@
 #include <unistd.h>
 
 #include "backend_context.h"
+#include "capture/capture.h"
 #include "core/error.h"
 #include "db/dialect.h"
 #include "db/registry.h"
 #include "schema/catalogue.h"
 #include "schema/ddl.h"
 #include "schema/fill.h"
+#include "sync/tables.h"
 
 namespace cutover {
 namespace {
@@ -135,6 +137,8 @@ class CopyPair : public ::testing::TestWithParam<Pair> {
     schema::FillOptions fill;
     fill.rows = 300;
     schema::fill(*src, fill);
+    std::vector<sync::SyncTable> tables = sync::resolve_tables(*src, config_);
+    journal_id_ = capture::install(*src, sync::captured_tables(tables)).journal_id;
   }
 
   // The synced tables and those they reference are in the target, equal to the source.
@@ -155,6 +159,7 @@ class CopyPair : public ::testing::TestWithParam<Pair> {
   }
 
   sync::SyncConfig config_;
+  std::string journal_id_;
 };
 
 TEST_P(CopyPair, CopiesIntoAnEmptyTargetCreatingTheTables) {
@@ -171,7 +176,7 @@ TEST_P(CopyPair, CopiesIntoAnEmptyTargetCreatingTheTables) {
   }
   expect_equal_to_source();
   auto dst = connect(config_.target);
-  EXPECT_EQ(sync::copy_state(*dst, "fake"), sync::CopyState::complete);
+  EXPECT_EQ(sync::copy_state(*dst, journal_id_), sync::CopyState::complete);
   // The created tables have the source's foreign keys and indexes, built after the data.
   auto scope = dst->describe_table("IDN_OAUTH2_ACCESS_TOKEN_SCOPE");
   ASSERT_TRUE(scope);
@@ -190,7 +195,7 @@ TEST_P(CopyPair, StoppedCopyResumesToTheSameResult) {
   EXPECT_FALSE(first.complete);
   {
     auto dst = connect(config_.target);
-    EXPECT_EQ(sync::copy_state(*dst, "fake"), sync::CopyState::in_progress);
+    EXPECT_EQ(sync::copy_state(*dst, journal_id_), sync::CopyState::in_progress);
   }
   options.max_chunks = 0;
   sync::CopyResult second = sync::copy(config_, options);
@@ -240,8 +245,8 @@ std::vector<Pair> pairs() {
   return out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, CopyPair, ::testing::ValuesIn(pairs()), [](const auto& info) {
-  return info.param.first + "_to_" + info.param.second;
+INSTANTIATE_TEST_SUITE_P(Engines, CopyPair, ::testing::ValuesIn(pairs()), [](const auto& pair_info) {
+  return pair_info.param.first + "_to_" + test_info.param.second;
 });
 
 }  // namespace
