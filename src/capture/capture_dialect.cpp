@@ -28,10 +28,13 @@ std::string CaptureDialect::object_name(std::string_view table, std::string_view
   std::string clean;
   bool changed = false;
   for (char c : table) {
-    char u = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    // Lower case counts as changed: "idn_x" and "IDN_X" are two tables on PostgreSQL, and
+    // SQL Server compares trigger names without case, so only the hash keeps them apart.
+    bool lower = c >= 'a' && c <= 'z';
+    char u = lower ? static_cast<char>(c - 'a' + 'A') : c;
     bool ok = (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_';
     clean += ok ? u : '_';
-    changed = changed || !ok;
+    changed = changed || !ok || lower;
   }
   std::string name = fmt::format("CO_{}_{}", clean, suffix);
   if (name.size() <= kMaxName && !changed) {
@@ -266,6 +269,14 @@ class MysqlCapture : public CaptureDialect {
     }
     return out;
   }
+
+  // The mysql client ends a statement at every ";", also inside a trigger's BEGIN ... END, so
+  // a printed script switches the delimiter as WSO2's MySQL scripts do.
+  std::string script_prologue() const override { return "DELIMITER //\n"; }
+
+  std::string script_terminator(std::string_view /*statement*/) const override { return "\n//\n"; }
+
+  std::string script_epilogue() const override { return "DELIMITER ;\n"; }
 };
 
 }  // namespace

@@ -34,11 +34,17 @@ class CaptureDialect {
   /// Statement separator of a printed script (";" or Oracle's and DB2's "/" lines).
   virtual std::string script_terminator(std::string_view statement) const;
 
+  /// Lines a printed script opens and closes with (MySQL's client needs DELIMITER switched
+  /// around trigger bodies that contain ";"); empty elsewhere.
+  virtual std::string script_prologue() const { return {}; }
+
+  virtual std::string script_epilogue() const { return {}; }
+
  protected:
   /// Name of one of our objects for table `table`: prefix "CO_", the table name (upper case,
   /// characters other than A-Z 0-9 _ replaced), suffix; when that is longer than 30 characters
-  /// or had to be changed, the name is shortened and a hash of the exact table name keeps it
-  /// unique.
+  /// or had to be changed (lower case included), the name is shortened and a hash of the exact
+  /// table name keeps it unique.
   static std::string object_name(std::string_view table, std::string_view suffix);
   /// The table's name as a string literal, as stored in the journal's TABLE_NAME.
   std::string table_literal(const CapturedTable& t) const;
@@ -47,7 +53,7 @@ class CaptureDialect {
   const db::Dialect& sql_;
 };
 
-/// The capture dialect of a SQL dialect name ("postgresql", "mysql", ...); throws a config
+/// The capture dialect of a SQL dialect name ("postgresql", "mysql", ...); throws a usage
 /// error listing the known names.
 const CaptureDialect& capture_dialect(std::string_view dialect_name);
 

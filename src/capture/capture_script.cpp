@@ -1,36 +1,67 @@
-// Coordinator's minimal version; replaced by the capdialects branch.
+// Printed capture scripts (`cutover sync prepare --print-sql DIALECT`, and the removal): the
+// statements a CaptureDialect produces, each closed by the dialect's script terminator, for a
+// DBA to run with the engine's own client.
 #include <fmt/format.h>
 
+#include "capture/capture.h"
 #include "capture/capture_dialect.h"
+#include "core/error.h"
 
 namespace cutover::capture {
 
-std::string install_script(std::string_view dialect, const std::vector<CapturedTable>& tables) {
-  const CaptureDialect& cd = capture_dialect(dialect);
-  std::string out;
-  for (const std::string& s : cd.create_journal()) {
-    out += s + cd.script_terminator(s);
-  }
+namespace {
+
+// A table the journal cannot hold (no key, or more key columns than K1..K4) stops the script
+// before anything is printed.
+void check_tables(const std::vector<CapturedTable>& tables) {
   for (const CapturedTable& t : tables) {
-    for (const std::string& s : cd.create_triggers(t)) {
-      out += s + cd.script_terminator(s);
+    if (t.key.empty() || t.key.size() > kMaxKeyColumns) {
+      throw Error(ErrorKind::config,
+                  fmt::format("table {} has {} key columns; capture journals 1 to {}", t.name,
+                              t.key.size(), kMaxKeyColumns),
+                  "sync a table with a primary key or unique key of at most 4 columns");
     }
   }
-  return out;
+}
+
+void append(std::string& out, const CaptureDialect& c, const std::vector<std::string>& sqls) {
+  for (const std::string& s : sqls) {
+    out += s + c.script_terminator(s);
+  }
+}
+
+}  // namespace
+
+// Table names stay out of the "--" headers: a client that misreads a quote in a comment would
+// run the script differently from what the DBA reviewed.
+std::string install_script(std::string_view dialect, const std::vector<CapturedTable>& tables) {
+  const CaptureDialect& c = capture_dialect(dialect);
+  check_tables(tables);
+  std::string out = fmt::format(
+      "-- cutover change capture for {}: journal {}, metadata {} and row triggers on {} tables\n"
+      "-- run as a user allowed to create tables and triggers on those tables\n",
+      c.sql().name(), kJournal, kCaptureMeta, tables.size());
+  out += c.script_prologue();
+  append(out, c, c.create_journal());
+  for (const CapturedTable& t : tables) {
+    append(out, c, c.create_triggers(t));
+  }
+  return out + c.script_epilogue();
 }
 
 std::string remove_script(std::string_view dialect, const std::vector<CapturedTable>& tables) {
-  const CaptureDialect& cd = capture_dialect(dialect);
-  std::string out;
+  const CaptureDialect& c = capture_dialect(dialect);
+  std::string out = fmt::format(
+      "-- cutover change capture removal for {}: the triggers on {} tables, then journal {} "
+      "and metadata {}\n"
+      "-- run as a user allowed to drop those triggers and tables\n",
+      c.sql().name(), tables.size(), kJournal, kCaptureMeta);
+  out += c.script_prologue();
   for (const CapturedTable& t : tables) {
-    for (const std::string& s : cd.drop_triggers(t)) {
-      out += s + cd.script_terminator(s);
-    }
+    append(out, c, c.drop_triggers(t));
   }
-  for (const std::string& s : cd.drop_journal()) {
-    out += s + cd.script_terminator(s);
-  }
-  return out;
+  append(out, c, c.drop_journal());
+  return out + c.script_epilogue();
 }
 
 }  // namespace cutover::capture

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "capture/capture.h"
 #include "db/dialect.h"
 #include "schema/catalogue.h"
 #include "schema/ddl.h"
@@ -67,10 +68,25 @@ std::string snippets(const db::Dialect& d) {
   return out;
 }
 
+// The tables of the capture scripts: one, three and four key columns, and a hostile name
+// (quote, semicolon, dollar quote) with a hostile key column.
+const std::vector<capture::CapturedTable> kCaptured = {
+    {"IDN_OAUTH2_ACCESS_TOKEN", {"TOKEN_ID"}},
+    {"IDN_IDENTITY_USER_DATA", {"TENANT_ID", "USER_NAME", "DATA_KEY"}},
+    {"IDN_AUTH_SESSION_STORE", {"SESSION_ID", "SESSION_TYPE", "TIME_CREATED", "OPERATION"}},
+    {"we\"ird;name$$", {"k\"1"}},
+};
+
 std::string generate(const std::string& dialect, const std::string& file) {
   const db::Dialect& d = db::dialect_by_name(dialect);
   if (file == "snippets.sql") {
     return snippets(d);
+  }
+  if (file == "capture_install.sql") {
+    return capture::install_script(dialect, kCaptured);
+  }
+  if (file == "capture_remove.sql") {
+    return capture::remove_script(dialect, kCaptured);
   }
   std::string version = file.substr(3, file.size() - 3 - 4);  // is-<V>.sql
   const schema::Product& is = schema::product("is");
@@ -78,7 +94,7 @@ std::string generate(const std::string& dialect, const std::string& file) {
 }
 
 std::vector<std::string> expected_files() {
-  std::vector<std::string> out = {"snippets.sql"};
+  std::vector<std::string> out = {"snippets.sql", "capture_install.sql", "capture_remove.sql"};
   for (const std::string& v : kVersions) {
     out.push_back("is-" + v + ".sql");
   }

@@ -246,7 +246,7 @@ std::vector<Pair> pairs() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, CopyPair, ::testing::ValuesIn(pairs()), [](const auto& pair_info) {
-  return pair_info.param.first + "_to_" + test_info.param.second;
+  return pair_info.param.first + "_to_" + pair_info.param.second;
 });
 
 }  // namespace
