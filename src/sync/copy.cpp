@@ -1144,7 +1144,10 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
   auto started = std::chrono::steady_clock::now();
   CopyResult result;
   std::unique_ptr<Connection> source = db::open(config.source);
-  std::unique_ptr<Connection> target = db::open(config.target);
+  // An empty target may be a SQLite file that does not exist yet: the copy makes it.
+  db::OpenOptions create;
+  create.create = true;
+  std::unique_ptr<Connection> target = db::open(config.target, create);
 
   // 1. The tables, and what a previous run left.
   std::vector<TablePlan> tables = resolve_copy_tables(*source, config, options);

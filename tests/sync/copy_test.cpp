@@ -245,9 +245,10 @@ std::vector<Pair> pairs() {
   return out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, CopyPair, ::testing::ValuesIn(pairs()), [](const auto& pair_info) {
-  return pair_info.param.first + "_to_" + pair_info.param.second;
-});
+INSTANTIATE_TEST_SUITE_P(Engines, CopyPair, ::testing::ValuesIn(pairs()),
+                         [](const auto& pair_info) {
+                           return pair_info.param.first + "_to_" + pair_info.param.second;
+                         });
 
 }  // namespace
 }  // namespace cutover
