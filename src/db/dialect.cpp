@@ -216,6 +216,15 @@ std::string Dialect::upsert(std::string_view table, const std::vector<std::strin
   return sql;
 }
 
+std::string Dialect::upsert_rows(std::string_view table, const std::vector<std::string>& columns,
+                                 const std::vector<std::string>& key, int rows) const {
+  if (rows != 1) {
+    throw Error(ErrorKind::unsupported,
+                fmt::format("{} has no multi-row upsert in cutover", name()));
+  }
+  return upsert(table, columns, key);
+}
+
 std::string Dialect::key_after(const std::vector<std::string>& key) const {
   // (k1 > ?) OR (k1 = ? AND k2 > ?) ...: works where row-value comparison does not.
   std::string out;

@@ -70,6 +70,11 @@ class Dialect {
   /// row (DESIGN §3.2, CON_APP_KEY). The apply uses this statement as it is.
   virtual std::string upsert(std::string_view table, const std::vector<std::string>& columns,
                              const std::vector<std::string>& key) const;
+  /// The same upsert for `rows` rows in one statement (VALUES lists in order, parameters row
+  /// after row), each row behaving as the single-row statement run in that order. Engines
+  /// without a multi-row form support only rows == 1 (ErrorKind::unsupported otherwise).
+  virtual std::string upsert_rows(std::string_view table, const std::vector<std::string>& columns,
+                                  const std::vector<std::string>& key, int rows) const;
   /// Next page of `columns` ordered by `key` after the key values bound as parameters
   /// (key.size() of them, in key order); the first page when `first` is true (no parameters).
   virtual std::string keyset_page(std::string_view table, const std::vector<std::string>& columns,

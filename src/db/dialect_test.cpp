@@ -164,5 +164,19 @@ TEST(DialectTransactionStart, RefusesWhatTheEngineCannotDo) {
   EXPECT_THROW(dialect_by_name("postgresql").transaction_start(contradictory), Error);
 }
 
+TEST(Dialect, MultiRowUpsertNumbersParametersRowAfterRow) {
+  EXPECT_EQ(dialect_by_name("postgresql").upsert_rows("t", {"k", "v"}, {"k"}, 2),
+            "INSERT INTO t (k, v) VALUES ($1, $2), ($3, $4) ON CONFLICT (k) DO UPDATE SET v = "
+            "EXCLUDED.v");
+  EXPECT_EQ(dialect_by_name("mysql").upsert_rows("T", {"K", "V"}, {"K"}, 2),
+            "INSERT INTO T (K, V) VALUES (?, ?), (?, ?) ON DUPLICATE KEY UPDATE K = IF(K <=> "
+            "VALUES(K), K, NULL), V = VALUES(V)");
+  for (const char* name : {"sqlite", "postgresql", "mysql"}) {
+    const Dialect& d = dialect_by_name(name);
+    EXPECT_EQ(d.upsert_rows("T", {"K", "V"}, {"K"}, 1), d.upsert("T", {"K", "V"}, {"K"})) << name;
+  }
+  EXPECT_THROW(dialect_by_name("oracle").upsert_rows("T", {"K", "V"}, {"K"}, 2), Error);
+}
+
 }  // namespace
 }  // namespace cutover::db

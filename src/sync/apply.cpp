@@ -22,6 +22,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// Rows per multi-row upsert statement at most: big enough to amortise the round trip, small
+/// enough that the statement text and its parameters stay modest.
+constexpr std::size_t kRowsPerStatement = 500;
+
 /// One captured table as the apply moves it: key and common columns on both sides.
 struct TablePlan {
   std::string name;                      ///< as the journal names it (source stored name)
@@ -30,7 +34,8 @@ struct TablePlan {
   std::vector<std::string> source_cols;  ///< columns read from the source
   std::vector<std::string> target_cols;  ///< where they go on the target (same order)
   std::string target_table;              ///< target stored name
-  std::unique_ptr<db::PreparedStatement> upsert;
+  /// Prepared multi-row upserts by row count (a full chunk and the batch's remainder).
+  std::map<int, std::unique_ptr<db::PreparedStatement>> upserts;
   std::unique_ptr<db::PreparedStatement> remove;
   std::size_t order = 0;  ///< position in the parents-first order
 };
@@ -137,7 +142,7 @@ class Applier {
 
   void disconnect() {
     for (auto& [name, t] : tables_) {
-      t.upsert.reset();
+      t.upserts.clear();
       t.remove.reset();
     }
     tables_.clear();
@@ -220,7 +225,6 @@ class Applier {
       p.source_cols = cols;
       p.target_cols = tcols;
       const db::Dialect& td = target_->dialect();
-      p.upsert = target_->prepare(td.upsert(p.target_table, p.target_cols, p.target_key));
       std::string where;
       for (std::size_t i = 0; i < p.target_key.size(); ++i) {
         where += fmt::format("{}{} = {}", i ? " AND " : "", td.stored_ident(p.target_key[i]),
@@ -360,7 +364,14 @@ class Applier {
     for (std::size_t start = 0; start < keys.size(); start += per) {
       std::string where;
       std::vector<db::Value> params;
+      std::string in;  // one-column keys: col IN (...), which every planner handles well
       for (std::size_t i = start; i < std::min(keys.size(), start + per); ++i) {
+        if (n == 1 && keys[i][0]) {
+          params.emplace_back(*keys[i][0]);
+          in += fmt::format("{}{}", in.empty() ? "" : ", ",
+                            d.placeholder(static_cast<int>(params.size())));
+          continue;
+        }
         std::string one;
         for (std::size_t k = 0; k < n; ++k) {
           std::string col = d.stored_ident(t.source_key[k]);
@@ -373,6 +384,10 @@ class Applier {
           }
         }
         where += fmt::format("{}({})", where.empty() ? "" : " OR ", one);
+      }
+      if (!in.empty()) {
+        where += fmt::format("{}{} IN ({})", where.empty() ? "" : " OR ",
+                             d.stored_ident(t.source_key[0]), in);
       }
       std::unique_ptr<db::RowReader> r = source_->query(
           fmt::format("SELECT {} FROM {} WHERE {}", cols, d.stored_ident(t.name), where), params);
@@ -449,59 +464,18 @@ class Applier {
               [](const TablePlan* a, const TablePlan* b) { return a->order < b->order; });
     BatchReport rep;
     rep.entries = static_cast<std::int64_t>(entries.size());
-    {
-      db::Transaction tx(*target_);
-      for (const std::string& s : capture::applier_transaction_begin(*target_)) {
-        target_->execute(s);
+    try {
+      write_target(order, keys, rows, entries, next, now_ms, batch_start, rep, false);
+    } catch (const Error& e) {
+      // A constraint error inside a multi-row statement cannot say which row: the whole
+      // transaction rolled back, so write the batch again row by row, which names the key.
+      // A violation that persists is reported, never retried silently (DESIGN §3.2).
+      if (e.kind() != ErrorKind::constraint) {
+        throw;
       }
-      for (auto it = order.rbegin(); it != order.rend(); ++it) {
-        TablePlan& t = **it;
-        const std::map<KeyText, db::Row>& present = rows[t.name];
-        for (const KeyText& k : keys[t.name]) {
-          if (present.count(k) == 0) {
-            rep.deleted += delete_key(t, k);
-          }
-        }
-      }
-      for (TablePlan* tp : order) {
-        TablePlan& t = *tp;
-        const std::map<KeyText, db::Row>& present = rows[t.name];
-        for (const KeyText& k : keys[t.name]) {
-          auto found = present.find(k);
-          if (found == present.end()) {
-            continue;
-          }
-          try {
-            t.upsert->execute(found->second);
-          } catch (Error& e) {
-            e.add_context(fmt::format("applying {} ({})", t.name, describe_key(t, k)));
-            throw;
-          }
-          ++rep.upserted;
-        }
-      }
-      std::int64_t oldest = 0;
-      for (const Entry& e : entries) {
-        oldest = oldest == 0 ? e.created_ms : std::min(oldest, e.created_ms);
-      }
-      store_position(*target_, next);
-      const db::Dialect& td = target_->dialect();
-      double secs = std::chrono::duration<double>(Clock::now() - batch_start).count();
-      auto rate = static_cast<std::int64_t>(static_cast<double>(rep.upserted + rep.deleted) /
-                                            std::max(secs, 0.001));
-      std::vector<db::Value> stats = {db::Value(rep.upserted + rep.deleted), db::Value(oldest),
-                                      db::Value(now_ms), db::Value(rate), db::Value(journal_id_)};
-      target_->execute(
-          fmt::format("UPDATE {} SET APPLIED_ROWS = APPLIED_ROWS + {}, LAST_ENTRY_MS = {}, "
-                      "UPDATED_MS = {}, RATE_RPS = {} WHERE JOURNAL_ID = {}",
-                      kProgressTable, td.placeholder(1), td.placeholder(2), td.placeholder(3),
-                      td.placeholder(4), td.placeholder(5)),
-          stats);
-      for (const std::string& s : capture::applier_transaction_end(*target_)) {
-        target_->execute(s);
-      }
-      tx.commit();
-      rep.lag_ms = oldest > 0 ? now_ms - oldest : 0;
+      rep.upserted = 0;
+      rep.deleted = 0;
+      write_target(order, keys, rows, entries, next, now_ms, batch_start, rep, true);
     }
     position_ = next;
 
@@ -517,6 +491,102 @@ class Applier {
     report(rep);
     // Gap bookkeeping alone (a gap expired) counts as progress so the loop goes on.
     return std::max<std::int64_t>(rep.entries, 1);
+  }
+
+  /// The target half of a batch, in one transaction: deletes children first, upserts parents
+  /// first, each table's keys in journal order, then the position. `row_by_row` runs one
+  /// statement per row (slower; names the row of an error).
+  void write_target(const std::vector<TablePlan*>& order,
+                    std::map<std::string, std::vector<KeyText>>& keys,
+                    std::map<std::string, std::map<KeyText, db::Row>>& rows,
+                    const std::vector<Entry>& entries, const Position& next, std::int64_t now_ms,
+                    Clock::time_point batch_start, BatchReport& rep, bool row_by_row) {
+    db::Transaction tx(*target_);
+    for (const std::string& s : capture::applier_transaction_begin(*target_)) {
+      target_->execute(s);
+    }
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+      TablePlan& t = **it;
+      const std::map<KeyText, db::Row>& present = rows[t.name];
+      for (const KeyText& k : keys[t.name]) {
+        if (present.count(k) == 0) {
+          rep.deleted += delete_key(t, k);
+        }
+      }
+    }
+    for (TablePlan* tp : order) {
+      TablePlan& t = *tp;
+      const std::map<KeyText, db::Row>& present = rows[t.name];
+      std::vector<const db::Row*> batch_rows;
+      for (const KeyText& k : keys[t.name]) {
+        auto found = present.find(k);
+        if (found == present.end()) {
+          continue;
+        }
+        if (!row_by_row) {
+          batch_rows.push_back(&found->second);
+          continue;
+        }
+        try {
+          upsert_statement(t, 1).execute(found->second);
+        } catch (Error& e) {
+          e.add_context(fmt::format("applying {} ({})", t.name, describe_key(t, k)));
+          throw;
+        }
+        ++rep.upserted;
+      }
+      rep.upserted += upsert_many(t, batch_rows);
+    }
+    std::int64_t oldest = 0;
+    for (const Entry& e : entries) {
+      oldest = oldest == 0 ? e.created_ms : std::min(oldest, e.created_ms);
+    }
+    store_position(*target_, next);
+    const db::Dialect& td = target_->dialect();
+    double secs = std::chrono::duration<double>(Clock::now() - batch_start).count();
+    auto rate = static_cast<std::int64_t>(static_cast<double>(rep.upserted + rep.deleted) /
+                                          std::max(secs, 0.001));
+    std::vector<db::Value> stats = {db::Value(rep.upserted + rep.deleted), db::Value(oldest),
+                                    db::Value(now_ms), db::Value(rate), db::Value(journal_id_)};
+    target_->execute(
+        fmt::format("UPDATE {} SET APPLIED_ROWS = APPLIED_ROWS + {}, LAST_ENTRY_MS = {}, "
+                    "UPDATED_MS = {}, RATE_RPS = {} WHERE JOURNAL_ID = {}",
+                    kProgressTable, td.placeholder(1), td.placeholder(2), td.placeholder(3),
+                    td.placeholder(4), td.placeholder(5)),
+        stats);
+    for (const std::string& s : capture::applier_transaction_end(*target_)) {
+      target_->execute(s);
+    }
+    tx.commit();
+    rep.lag_ms = oldest > 0 ? now_ms - oldest : 0;
+  }
+
+  /// The prepared upsert of `rows` rows for table t (kept per size for the connection's life).
+  db::PreparedStatement& upsert_statement(TablePlan& t, int n) {
+    std::unique_ptr<db::PreparedStatement>& st = t.upserts[n];
+    if (!st) {
+      st = target_->prepare(
+          target_->dialect().upsert_rows(t.target_table, t.target_cols, t.target_key, n));
+    }
+    return *st;
+  }
+
+  /// Upserts `rows` in order, as many per statement as the engine's placeholders allow.
+  std::int64_t upsert_many(TablePlan& t, const std::vector<const db::Row*>& rows) {
+    std::size_t ncols = t.target_cols.size();
+    std::size_t per = std::clamp<std::size_t>(
+        target_->capabilities().max_placeholders / std::max<std::size_t>(ncols, 1), 1,
+        kRowsPerStatement);
+    std::vector<db::Value> params;
+    for (std::size_t start = 0; start < rows.size(); start += per) {
+      std::size_t n = std::min(per, rows.size() - start);
+      params.clear();
+      for (std::size_t i = start; i < start + n; ++i) {
+        params.insert(params.end(), rows[i]->begin(), rows[i]->end());
+      }
+      upsert_statement(t, static_cast<int>(n)).execute(params);
+    }
+    return static_cast<std::int64_t>(rows.size());
   }
 
   std::int64_t delete_key(TablePlan& t, const KeyText& k) {

@@ -34,7 +34,7 @@ Isolation snapshot_isolation(const TxOptions& o);
 std::string sqlite_on_conflict_upsert(const Dialect& d, std::string_view table,
                                       const std::vector<std::string>& columns,
                                       const std::vector<std::string>& key,
-                                      std::string_view excluded);
+                                      std::string_view excluded, int rows);
 /// stored_ident for engines that fold bare names to upper case (Oracle, DB2, H2): bare when
 /// the stored name is already upper case, quoted otherwise.
 std::string upper_folding_stored_ident(const Dialect& d, std::string_view stored);

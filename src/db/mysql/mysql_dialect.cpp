@@ -49,6 +49,11 @@ class MysqlDialect final : public Dialect {
 
   std::string upsert(std::string_view table, const std::vector<std::string>& columns,
                      const std::vector<std::string>& key) const override {
+    return upsert_rows(table, columns, key, 1);
+  }
+
+  std::string upsert_rows(std::string_view table, const std::vector<std::string>& columns,
+                          const std::vector<std::string>& key, int rows) const override {
     // MySQL cannot name the conflict target: ON DUPLICATE KEY fires on any unique key, so a
     // new key whose secondary unique values collide with another row would update that row
     // (DESIGN §3.2, CON_APP_KEY). The first assignment guards against it: it keeps the key
@@ -66,10 +71,15 @@ class MysqlDialect final : public Dialect {
     }
     std::string first_key = stored_ident(key.at(0));
     set = fmt::format("{} = IF({}, {}, NULL)", first_key, same_key, first_key);
+    for (int r = 0; r < rows; ++r) {
+      values += r ? "), (" : "";
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        values += (i ? ", " : "") + placeholder(static_cast<int>(r * columns.size() + i) + 1);
+      }
+    }
     for (std::size_t i = 0; i < columns.size(); ++i) {
       std::string col = stored_ident(columns[i]);
       cols += (i ? ", " : "") + col;
-      values += (i ? ", " : "") + placeholder(static_cast<int>(i) + 1);
       bool is_key = std::any_of(key.begin(), key.end(),
                                 [&](const std::string& k) { return same_ident(k, columns[i]); });
       if (!is_key) {

@@ -55,7 +55,12 @@ class PostgresDialect final : public Dialect {
 
   std::string upsert(std::string_view table, const std::vector<std::string>& columns,
                      const std::vector<std::string>& key) const override {
-    return sqlite_on_conflict_upsert(*this, table, columns, key, "EXCLUDED");
+    return sqlite_on_conflict_upsert(*this, table, columns, key, "EXCLUDED", 1);
+  }
+
+  std::string upsert_rows(std::string_view table, const std::vector<std::string>& columns,
+                          const std::vector<std::string>& key, int rows) const override {
+    return sqlite_on_conflict_upsert(*this, table, columns, key, "EXCLUDED", rows);
   }
 
   // One text form for every value: ISO timestamps, hex bytea, UTC (db/value_format.h).

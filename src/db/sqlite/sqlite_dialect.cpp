@@ -23,7 +23,12 @@ class SqliteDialect final : public Dialect {
 
   std::string upsert(std::string_view table, const std::vector<std::string>& columns,
                      const std::vector<std::string>& key) const override {
-    return on_conflict_upsert(*this, table, columns, key, "excluded");
+    return on_conflict_upsert(*this, table, columns, key, "excluded", 1);
+  }
+
+  std::string upsert_rows(std::string_view table, const std::vector<std::string>& columns,
+                          const std::vector<std::string>& key, int rows) const override {
+    return on_conflict_upsert(*this, table, columns, key, "excluded", rows);
   }
 
   std::string keyset_page(std::string_view table, const std::vector<std::string>& columns,
@@ -67,13 +72,18 @@ class SqliteDialect final : public Dialect {
   static std::string on_conflict_upsert(const Dialect& d, std::string_view table,
                                         const std::vector<std::string>& columns,
                                         const std::vector<std::string>& key,
-                                        std::string_view excluded) {
+                                        std::string_view excluded, int rows) {
     std::string cols;
     std::string values;
     std::string set;
+    for (int r = 0; r < rows; ++r) {
+      values += r ? "), (" : "";
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        values += (i ? ", " : "") + d.placeholder(static_cast<int>(r * columns.size() + i) + 1);
+      }
+    }
     for (std::size_t i = 0; i < columns.size(); ++i) {
       cols += (i ? ", " : "") + d.stored_ident(columns[i]);
-      values += (i ? ", " : "") + d.placeholder(static_cast<int>(i) + 1);
       bool is_key = std::any_of(key.begin(), key.end(),
                                 [&](const std::string& k) { return same_ident(k, columns[i]); });
       if (!is_key) {
@@ -133,8 +143,8 @@ class SqliteDialect final : public Dialect {
 std::string sqlite_on_conflict_upsert(const Dialect& d, std::string_view table,
                                       const std::vector<std::string>& columns,
                                       const std::vector<std::string>& key,
-                                      std::string_view excluded) {
-  return SqliteDialect::on_conflict_upsert(d, table, columns, key, excluded);
+                                      std::string_view excluded, int rows) {
+  return SqliteDialect::on_conflict_upsert(d, table, columns, key, excluded, rows);
 }
 
 std::string row_value_keyset_page(const Dialect& d, std::string_view table,
