@@ -2,6 +2,7 @@
 // as the operator meets it. Each command reads its databases and versions from the command
 // line (or, later, a config), calls one engine, and renders the result.
 #include <chrono>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "capture/capture.h"
 #include "cli/command_table.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "core/error.h"
 #include "core/secret.h"
 #include "db/dialect.h"
@@ -250,9 +252,33 @@ int run_copy(const SyncArgs& a) {
   }
   sync::CopyOptions o;
   o.all_tables = a.all_tables;
-  sync::CopyResult r = sync::copy(c, o);
-  print_out(fmt::format("copied {} rows in {} tables in {:.1f} s\n", group_digits(r.rows),
-                        r.tables.size(), r.seconds));
+  ProgressLine bar("copy:");
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> per_table;
+  sync::CopyResult r = sync::copy(c, o, [&](const sync::CopyProgress& p) {
+    per_table[p.table] = {p.rows_done, p.rows_total};
+    std::int64_t done = 0;
+    std::int64_t total = 0;
+    for (const auto& [table, dt] : per_table) {
+      done += dt.first;
+      total += dt.second;
+    }
+    bar.update(done, total);
+  });
+  bar.finish();
+  for (const sync::CopyTableResult& t : r.tables) {
+    print_out(fmt::format("  {:<34} {:>12} rows{}\n", t.table, group_digits(t.rows),
+                          t.created ? "  (table created)" : ""));
+    for (const std::string& col : t.skipped_columns) {
+      print_out(fmt::format("    skipped {}\n", col));
+    }
+  }
+  print_out(fmt::format("copied {} rows in {} tables in {:.1f} s{}\n", group_digits(r.rows),
+                        r.tables.size(), r.seconds, r.resumed ? " (resumed)" : ""));
+  if (!r.complete) {
+    print_out("the copy stopped before the end: run the same command again to continue\n");
+    return 1;
+  }
+  print_out("next: 'cutover sync run' keeps the target current\n");
   return 0;
 }
 
