@@ -344,7 +344,10 @@ int run_status(const SyncArgs& a) {
     for (const sync::TableStatus& t : s.tables) {
       j["tables"].push_back({{"table", t.table},
                              {"backlog", t.backlog},
-                             {"lag_seconds", static_cast<double>(t.lag_ms) / 1000.0}});
+                             {"lag_seconds", static_cast<double>(t.lag_ms) / 1000.0},
+                             {"applied_rows", t.applied_rows},
+                             {"rows_per_second", t.rows_per_s},
+                             {"copied", t.copied}});
     }
     print_out(j.dump(2) + "\n");
     return 0;
@@ -360,8 +363,12 @@ int run_status(const SyncArgs& a) {
                   static_cast<double>(s.lag_ms) / 1000.0, group_digits(s.applied_rows),
                   group_digits(s.rows_per_s), s.open_gaps));
   for (const sync::TableStatus& t : s.tables) {
-    print_out(fmt::format("  {:<34} {:>10} waiting  lag {:.1f} s\n", t.table,
-                          group_digits(t.backlog), static_cast<double>(t.lag_ms) / 1000.0));
+    print_out(
+        fmt::format("  {:<34} {:>10} waiting  lag {:>6.1f} s  {:>12} applied  {:>8} rows/s  "
+                    "{}\n",
+                    t.table, group_digits(t.backlog), static_cast<double>(t.lag_ms) / 1000.0,
+                    group_digits(t.applied_rows), group_digits(t.rows_per_s),
+                    t.copied ? "copied" : "not copied"));
   }
   return 0;
 }

@@ -514,9 +514,11 @@ class Applier {
         }
       }
     }
+    std::map<std::string, std::int64_t> per_table;
     for (TablePlan* tp : order) {
       TablePlan& t = *tp;
       const std::map<KeyText, db::Row>& present = rows[t.name];
+      per_table[t.name] = static_cast<std::int64_t>(keys[t.name].size());
       std::vector<const db::Row*> batch_rows;
       for (const KeyText& k : keys[t.name]) {
         auto found = present.find(k);
@@ -554,6 +556,11 @@ class Applier {
                     kProgressTable, td.placeholder(1), td.placeholder(2), td.placeholder(3),
                     td.placeholder(4), td.placeholder(5)),
         stats);
+    for (const auto& [table, n] : per_table) {
+      add_table_progress(*target_, journal_id_, table, n,
+                         static_cast<std::int64_t>(static_cast<double>(n) / std::max(secs, 0.001)),
+                         now_ms);
+    }
     for (const std::string& s : capture::applier_transaction_end(*target_)) {
       target_->execute(s);
     }

@@ -1291,4 +1291,28 @@ CopyState copy_state(db::Connection& target, const std::string& journal_id) {
   return header->state == "complete" ? CopyState::complete : CopyState::in_progress;
 }
 
+std::vector<std::string> copied_tables(db::Connection& target, const std::string& journal_id) {
+  std::vector<std::string> out;
+  if (copy_state(target, journal_id) == CopyState::none) {
+    return out;
+  }
+  // A table is in when every one of its chunks is done.
+  std::map<std::string, bool> all_done;
+  auto r = target.query(checkpoint_sql(target.dialect(), " WHERE CHUNK_NO >= 0"));
+  while (r->next()) {
+    std::string item = r->get(0).to_text();
+    if (item == kHeaderItem) {
+      continue;
+    }
+    auto [it, fresh] = all_done.emplace(item, true);
+    it->second = it->second && r->get(2).to_text() == "done";
+  }
+  for (const auto& [table, done] : all_done) {
+    if (done) {
+      out.push_back(table);
+    }
+  }
+  return out;
+}
+
 }  // namespace cutover::sync

@@ -65,4 +65,7 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
 /// progress: it would race the copy's own writes).
 CopyState copy_state(db::Connection& target, const std::string& journal_id);
 
+/// Source tables (stored names) a copy for this journal loaded completely into this target.
+std::vector<std::string> copied_tables(db::Connection& target, const std::string& journal_id);
+
 }  // namespace cutover::sync

@@ -100,6 +100,13 @@ Position snapshot_position(db::Connection& source) {
 }
 
 void ensure_progress_table(db::Connection& target) {
+  if (!target.describe_table(kProgressTablesTable)) {
+    target.execute(fmt::format(
+        "CREATE TABLE {} (JOURNAL_ID VARCHAR(64) NOT NULL, TABLE_NAME VARCHAR(255) NOT NULL, "
+        "APPLIED_ROWS BIGINT NOT NULL, RATE_RPS BIGINT NOT NULL, UPDATED_MS BIGINT NOT NULL, "
+        "PRIMARY KEY (JOURNAL_ID, TABLE_NAME))",
+        kProgressTablesTable));
+  }
   if (target.describe_table(kProgressTable)) {
     return;
   }
@@ -155,11 +162,34 @@ void store_position(db::Connection& target, const Position& position) {
   }
 }
 
+void add_table_progress(db::Connection& target, const std::string& journal_id,
+                        const std::string& table, std::int64_t rows, std::int64_t rate,
+                        std::int64_t now_ms) {
+  const db::Dialect& d = target.dialect();
+  std::vector<db::Value> upd = {db::Value(rows), db::Value(rate), db::Value(now_ms),
+                                db::Value(journal_id), db::Value(table)};
+  std::int64_t n = target.execute(
+      fmt::format("UPDATE {} SET APPLIED_ROWS = APPLIED_ROWS + {}, RATE_RPS = {}, UPDATED_MS = {} "
+                  "WHERE JOURNAL_ID = {} AND TABLE_NAME = {}",
+                  kProgressTablesTable, d.placeholder(1), d.placeholder(2), d.placeholder(3),
+                  d.placeholder(4), d.placeholder(5)),
+      upd);
+  if (n == 0) {
+    std::vector<db::Value> ins = {db::Value(journal_id), db::Value(table), db::Value(rows),
+                                  db::Value(rate), db::Value(now_ms)};
+    target.execute(fmt::format("INSERT INTO {} (JOURNAL_ID, TABLE_NAME, APPLIED_ROWS, RATE_RPS, "
+                               "UPDATED_MS) VALUES ({}, {}, {}, {}, {})",
+                               kProgressTablesTable, d.placeholder(1), d.placeholder(2),
+                               d.placeholder(3), d.placeholder(4), d.placeholder(5)),
+                   ins);
+  }
+}
+
 std::vector<std::string> remove_sync_tables(db::Connection& conn) {
   std::vector<std::string> dropped;
   for (const std::string& t : conn.list_tables()) {
     std::string u = db::to_upper(t);
-    if (u == kProgressTable || u.rfind("CUTOVER_COPY", 0) == 0) {
+    if (u.rfind(kProgressTable, 0) == 0 || u.rfind("CUTOVER_COPY", 0) == 0) {
       conn.execute(fmt::format("DROP TABLE {}", conn.dialect().stored_ident(t)));
       dropped.push_back(u);
     }

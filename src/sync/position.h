@@ -15,6 +15,8 @@
 namespace cutover::sync {
 
 inline constexpr const char* kProgressTable = "CUTOVER_PROGRESS";
+/// Per table: rows applied and the rate of the last batch that touched it.
+inline constexpr const char* kProgressTablesTable = "CUTOVER_PROGRESS_TABLES";
 
 /// A journal sequence value below `high` that was not visible when read.
 struct Gap {
@@ -50,7 +52,12 @@ std::optional<Position> load_position(db::Connection& target, const std::string&
 /// Stores the position, inside the caller's open target transaction.
 void store_position(db::Connection& target, const Position& position);
 
-/// Drops the sync's own tables on a target (CUTOVER_PROGRESS and the copy's CUTOVER_COPY*
+/// Adds `rows` applied at `rate` rows/s to table's counters, inside the caller's transaction.
+void add_table_progress(db::Connection& target, const std::string& journal_id,
+                        const std::string& table, std::int64_t rows, std::int64_t rate,
+                        std::int64_t now_ms);
+
+/// Drops the sync's own tables on a target (CUTOVER_PROGRESS* and the copy's CUTOVER_COPY*
 /// checkpoint tables); returns their names.
 std::vector<std::string> remove_sync_tables(db::Connection& conn);
 

@@ -67,6 +67,26 @@ SyncStatus read_status(const SyncConfig& config) {
     t.backlog = r->get(1).as_int();
     t.lag_ms = std::max<std::int64_t>(0, now - r->get(2).as_int());
   }
+  r.reset();
+  if (target->describe_table(kProgressTablesTable)) {
+    std::unique_ptr<db::RowReader> pr = target->query(
+        fmt::format("SELECT TABLE_NAME, APPLIED_ROWS, RATE_RPS FROM {} WHERE JOURNAL_ID = {}",
+                    kProgressTablesTable, target->dialect().placeholder(1)),
+        std::vector<db::Value>{db::Value(info->journal_id)});
+    while (pr->next()) {
+      auto it = per.find(pr->get(0).to_text());
+      if (it != per.end()) {
+        it->second.applied_rows = pr->get(1).as_int();
+        it->second.rows_per_s = pr->get(2).as_int();
+      }
+    }
+  }
+  for (const std::string& t : copied_tables(*target, info->journal_id)) {
+    auto it = per.find(t);
+    if (it != per.end()) {
+      it->second.copied = true;
+    }
+  }
   for (const capture::CapturedTable& t : info->tables) {
     TableStatus& ts = per[t.name];
     st.backlog += ts.backlog;

@@ -14,8 +14,11 @@ namespace cutover::sync {
 
 struct TableStatus {
   std::string table;
-  std::int64_t backlog = 0;  ///< journal entries not yet applied
-  std::int64_t lag_ms = 0;   ///< age of the oldest entry not yet applied; 0 when none
+  std::int64_t backlog = 0;       ///< journal entries not yet applied
+  std::int64_t lag_ms = 0;        ///< age of the oldest entry not yet applied; 0 when none
+  std::int64_t applied_rows = 0;  ///< keys applied (written or removed) since the first run
+  std::int64_t rows_per_s = 0;    ///< of the last batch that touched the table
+  bool copied = false;            ///< a copy into this target loaded the table completely
 };
 
 struct SyncStatus {
