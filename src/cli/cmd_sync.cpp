@@ -46,6 +46,7 @@ struct SyncArgs {
   bool json = false;
   bool once = false;
   bool all_tables = false;
+  bool common_columns = false;
   std::string config;
   std::string sync_properties;
   std::string deployment_toml;
@@ -252,6 +253,7 @@ int run_copy(const SyncArgs& a) {
   }
   sync::CopyOptions o;
   o.all_tables = a.all_tables;
+  o.allow_column_mismatch = a.common_columns;
   ProgressLine bar("copy:");
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> per_table;
   sync::CopyResult r = sync::copy(c, o, [&](const sync::CopyProgress& p) {
@@ -443,7 +445,12 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
   copy->add_target(*c);
   copy->add_versions(*c);
   copy->add_config(*c);
-  c->add_flag("--all-tables", copy->all_tables, "copy every table of the source database");
+  c->add_flag("--all-tables", copy->all_tables,
+              "copy every table of the source database (the seed's dump and restore, done "
+              "consistently), not only the synced tables and those they reference");
+  c->add_flag("--common-columns", copy->common_columns,
+              "where a target table has another shape, copy the columns both sides have "
+              "(listed) instead of stopping before anything is written");
   c->add_option("--jobs", copy->jobs, "parallel connections (default 4)")->check(CLI::Range(1, 64));
   c->callback([&selected, copy] { selected = [copy] { return run_copy(*copy); }; });
 
