@@ -16,27 +16,12 @@ namespace cutover::capture {
 
 namespace {
 
-// Metadata rows (CUTOVER_CAPTURE): TABLE_NAME '*' holds the journal's own facts at POS 0
-// (journal id), 1 (format), 2 (state); each captured table has POS 0 = its state and POS 1..n
-// = its key columns. States: "installing" until the triggers are in, then "ready".
-constexpr const char* kGlobal = "*";
-constexpr const char* kInstalling = "installing";
-constexpr const char* kReady = "ready";
+constexpr const char* kGlobal = kMetaGlobal;
+constexpr const char* kInstalling = kStateInstalling;
+constexpr const char* kReady = kStateReady;
 
 bool has_table(db::Connection& conn, std::string_view name) {
   return conn.describe_table(name).has_value();
-}
-
-std::string random_id() {
-  unsigned char bytes[8];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    throw Error(ErrorKind::internal, "no random bytes for the journal id");
-  }
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += fmt::format("{:02x}", b);
-  }
-  return out;
 }
 
 void put_meta(db::Connection& conn, std::string_view table, int pos, std::string_view val) {
@@ -68,6 +53,34 @@ void in_retried_transaction(db::Connection& conn, const InstallOptions& options,
       policy);
 }
 
+// Runs one statement that takes a captured table's lock. PostgreSQL and SQLite wait at most
+// the session's lock timeout (OpenOptions::lock_timeout_ms, set by the caller). MySQL's and
+// MariaDB's lock_wait_timeout is whole seconds (MariaDB 10.11 refuses 0.2; 0 means no wait at
+// all, which a steady stream of short transactions would starve), so on MariaDB the statement
+// runs under SET STATEMENT max_statement_time, fractional seconds, which also ends a metadata
+// lock wait: writers queued behind the DDL wait at most that long. That stop is retried like a
+// lock timeout. MySQL has no such bound: there the floor is lock_wait_timeout = 1 s.
+void locking_ddl(db::Connection& conn, const std::string& sql, const InstallOptions& options,
+                 bool mariadb) {
+  if (!mariadb || options.lock_timeout_ms <= 0) {
+    conn.execute(sql);
+    return;
+  }
+  try {
+    conn.execute(fmt::format("SET STATEMENT max_statement_time = {:.3f} FOR {}",
+                             options.lock_timeout_ms / 1000.0, sql));
+  } catch (const Error& e) {
+    if (!e.statement_timeout()) {
+      throw;
+    }
+    throw Error(ErrorKind::timeout,
+                fmt::format("a table lock was not granted within {} ms", options.lock_timeout_ms),
+                "another session holds the table; prepare retries")
+        .with_code(e.sqlstate(), e.native_code(), "mysql")
+        .with_traits({.retryable = true, .lock_not_available = true});
+  }
+}
+
 // MariaDB/MySQL with binary logging refuses CREATE TRIGGER from a user without SUPER unless
 // log_bin_trust_function_creators is on: say so instead of passing the server's words on.
 [[noreturn]] void rethrow_with_privilege_hint(const Error& e, const db::Connection& conn) {
@@ -80,7 +93,63 @@ void in_retried_transaction(db::Connection& conn, const InstallOptions& options,
   throw e;
 }
 
+// Before anything is created, where the engine lets us ask: a prepare that stops at the first
+// trigger for want of a privilege would leave a journal behind.
+void check_privileges(db::Connection& conn, const std::vector<CapturedTable>& tables,
+                      const InstallOptions& options, bool mariadb) {
+  std::string d = conn.dialect().name();
+  if (d == "postgresql") {
+    // CREATE TRIGGER needs the table's ownership or the TRIGGER privilege; the journal and the
+    // functions need CREATE on the schema.
+    auto yes = [&](const std::string& sql, const std::vector<db::Value>& params) {
+      return conn.query_value(fmt::format("SELECT CASE WHEN {} THEN 1 ELSE 0 END", sql), params)
+                 .value_or(db::Value(0))
+                 .as_int() == 1;
+    };
+    if (!yes("has_schema_privilege(current_schema(), 'CREATE')", {})) {
+      throw Error(ErrorKind::auth,
+                  "this user may not create tables in the source's schema (no CREATE on it)",
+                  "run prepare as the schema's owner (usually the IS's database user), or GRANT "
+                  "CREATE ON SCHEMA to this user; see 'cutover sync --help'");
+    }
+    for (const CapturedTable& t : tables) {
+      std::vector<db::Value> name = {db::Value(conn.dialect().stored_ident(t.name))};
+      if (!yes("has_table_privilege($1, 'TRIGGER')", name)) {
+        throw Error(
+            ErrorKind::auth,
+            fmt::format("this user is neither the owner of table {} nor has TRIGGER on it", t.name),
+            "run prepare as the tables' owner (usually the IS's database user), or GRANT "
+            "TRIGGER ON the synced tables to this user; see 'cutover sync --help'");
+      }
+    }
+  } else if (d == "mysql" && !tables.empty()) {
+    // With binary logging on, even DROP TRIGGER IF EXISTS of a trigger that is not there is
+    // refused for want of SUPER (error 1419): dropping the first table's triggers (ours, made
+    // by an interrupted prepare if they exist at all) asks the server without creating
+    // anything.
+    try {
+      for (const std::string& s : capture_dialect(d).drop_triggers(tables.front())) {
+        locking_ddl(conn, s, options, mariadb);
+      }
+    } catch (const Error& e) {
+      rethrow_with_privilege_hint(e, conn);
+    }
+  }
+}
+
 }  // namespace
+
+std::string new_journal_id() {
+  unsigned char bytes[8];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    throw Error(ErrorKind::internal, "no random bytes for the journal id");
+  }
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += fmt::format("{:02x}", b);
+  }
+  return out;
+}
 
 std::optional<CaptureInfo> read_capture(db::Connection& conn) {
   if (!has_table(conn, kCaptureMeta)) {
@@ -151,6 +220,9 @@ CaptureInfo install(db::Connection& conn, const std::vector<CapturedTable>& tabl
                 "(the journal is lost)");
   }
 
+  bool mariadb = conn.dialect().name() == "mysql" &&
+                 conn.server_version().find("MariaDB") != std::string::npos;
+  db::with_retry([&] { check_privileges(conn, tables, options, mariadb); });
   try {
     // 1. Journal and metadata (a crash before the metadata says "ready" is continued by the
     //    next prepare). Transactional DDL on PostgreSQL and SQLite; MariaDB commits each.
@@ -161,7 +233,7 @@ CaptureInfo install(db::Connection& conn, const std::vector<CapturedTable>& tabl
         }
       });
       in_retried_transaction(conn, options, [&] {
-        put_meta(conn, kGlobal, 0, random_id());
+        put_meta(conn, kGlobal, 0, new_journal_id());
         put_meta(conn, kGlobal, 1, std::to_string(kJournalFormat));
         put_meta(conn, kGlobal, 2, kInstalling);
       });
@@ -180,10 +252,10 @@ CaptureInfo install(db::Connection& conn, const std::vector<CapturedTable>& tabl
       });
       in_retried_transaction(conn, options, [&] {
         for (const std::string& s : cd.drop_triggers(t)) {
-          conn.execute(s);
+          locking_ddl(conn, s, options, mariadb);
         }
         for (const std::string& s : cd.create_triggers(t)) {
-          conn.execute(s);
+          locking_ddl(conn, s, options, mariadb);
         }
         put_meta(conn, t.name, 0, kReady);
       });
@@ -215,13 +287,17 @@ std::vector<std::string> remove(db::Connection& conn) {
   }
   // Triggers first: from here on nothing writes to the journal.
   for (const CapturedTable& t : info->tables) {
-    db::with_retry([&] {
-      db::Transaction tx(conn);
-      for (const std::string& s : cd.drop_triggers(t)) {
-        conn.execute(s);
-      }
-      tx.commit();
-    });
+    try {
+      db::with_retry([&] {
+        db::Transaction tx(conn);
+        for (const std::string& s : cd.drop_triggers(t)) {
+          conn.execute(s);
+        }
+        tx.commit();
+      });
+    } catch (const Error& e) {
+      rethrow_with_privilege_hint(e, conn);
+    }
     removed.push_back(t.name);
   }
   for (const std::string& s : cd.drop_journal()) {

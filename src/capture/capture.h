@@ -22,6 +22,13 @@ inline constexpr const char* kCaptureMeta = "CUTOVER_CAPTURE";  ///< what prepar
 /// triggers skip journaling while one exists (SQLite has no session variables; it has one
 /// writer at a time, so the row marks exactly the applier's writes).
 inline constexpr const char* kApplyingMarker = "CUTOVER_APPLYING";
+/// Metadata rows (kCaptureMeta: TABLE_NAME, POS, VAL): TABLE_NAME kMetaGlobal holds the
+/// journal's own facts at POS 0 (journal id), 1 (format), 2 (state), 3 (pruned through); each
+/// captured table has POS 0 = its state and POS 1..n = its key columns. States: kStateInstalling
+/// until the triggers are in, then kStateReady.
+inline constexpr const char* kMetaGlobal = "*";
+inline constexpr const char* kStateInstalling = "installing";
+inline constexpr const char* kStateReady = "ready";
 /// Journal format written into the metadata; readers refuse newer formats.
 inline constexpr int kJournalFormat = 1;
 /// Most key columns a captured table may have (the journal's K1..K4).
@@ -60,8 +67,15 @@ std::optional<CaptureInfo> read_capture(db::Connection& conn);
 CaptureInfo install(db::Connection& conn, const std::vector<CapturedTable>& tables,
                     const InstallOptions& options = {});
 
-/// The DDL install() runs, for a DBA, in any of the seven dialects.
-std::string install_script(std::string_view dialect, const std::vector<CapturedTable>& tables);
+/// A fresh random journal id (16 hex digits), as install() and a printed script record it.
+std::string new_journal_id();
+
+/// The DDL install() runs, for a DBA, in any of the seven dialects, with the metadata rows
+/// install() writes (journal `journal_id`), so copy, run, status and remove work after a DBA
+/// ran it. A script stopped half-way leaves the capture marked incomplete, which the next
+/// `sync prepare` continues.
+std::string install_script(std::string_view dialect, const std::vector<CapturedTable>& tables,
+                           std::string_view journal_id);
 /// The DDL remove() runs, in any of the seven dialects.
 std::string remove_script(std::string_view dialect, const std::vector<CapturedTable>& tables);
 

@@ -90,7 +90,7 @@ TEST(CaptureScript, RemoveNamesEverythingInstallCreates) {
   std::regex created(R"(CREATE (?:OR REPLACE )?(TRIGGER|FUNCTION|SEQUENCE|VARIABLE|TABLE) )"
                      R"(([A-Za-z0-9_]+))");
   for (const std::string& dialect : db::dialect_names()) {
-    std::string install = install_script(dialect, kTables);
+    std::string install = install_script(dialect, kTables, "00112233445566ff");
     std::string remove = remove_script(dialect, kTables);
     int objects = 0;
     for (std::sregex_iterator it(install.begin(), install.end(), created), end; it != end; ++it) {
@@ -108,7 +108,7 @@ TEST(CaptureScript, RemoveNamesEverythingInstallCreates) {
 }
 
 TEST(CaptureScript, H2TriggerSourceHoldsNoDollarQuote) {
-  std::string install = install_script("h2", kTables);
+  std::string install = install_script("h2", kTables, "00112233445566ff");
   std::size_t start = install.find("AS $$\n", install.find("we\"\"ird;name$$"));
   ASSERT_NE(start, std::string::npos);
   std::size_t end = install.find("$$", start + 5);
@@ -122,7 +122,7 @@ TEST(CaptureScript, RefusesTablesTheJournalCannotHold) {
   for (const std::vector<std::string>& key :
        {std::vector<std::string>{}, std::vector<std::string>{"A", "B", "C", "D", "E"}}) {
     try {
-      install_script("postgresql", {{"T", key}});
+      install_script("postgresql", {{"T", key}}, "00112233445566ff");
       ADD_FAILURE() << key.size() << " key columns accepted";
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::config);
@@ -133,7 +133,7 @@ TEST(CaptureScript, RefusesTablesTheJournalCannotHold) {
 
 TEST(CaptureScript, UnknownDialectIsAUsageError) {
   try {
-    install_script("sybase", kTables);
+    install_script("sybase", kTables, "00112233445566ff");
     ADD_FAILURE() << "sybase accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::usage);

@@ -30,11 +30,27 @@ void append(std::string& out, const CaptureDialect& c, const std::vector<std::st
   }
 }
 
+// One metadata row as an INSERT (one row per statement: Oracle has no multi-row VALUES).
+std::string meta_row(const CaptureDialect& c, std::string_view table, int pos,
+                     std::string_view val) {
+  const db::Dialect& d = c.sql();
+  return fmt::format("INSERT INTO {} (TABLE_NAME, POS, VAL) VALUES ({}, {}, {})", kCaptureMeta,
+                     d.string_literal(table), pos, d.string_literal(val));
+}
+
+// The UPDATE that turns a metadata state row (POS `pos`) to ready.
+std::string mark_ready(const CaptureDialect& c, std::string_view table, int pos = 0) {
+  const db::Dialect& d = c.sql();
+  return fmt::format("UPDATE {} SET VAL = {} WHERE TABLE_NAME = {} AND POS = {}", kCaptureMeta,
+                     d.string_literal(kStateReady), d.string_literal(table), pos);
+}
+
 }  // namespace
 
 // Table names stay out of the "--" headers: a client that misreads a quote in a comment would
 // run the script differently from what the DBA reviewed.
-std::string install_script(std::string_view dialect, const std::vector<CapturedTable>& tables) {
+std::string install_script(std::string_view dialect, const std::vector<CapturedTable>& tables,
+                           std::string_view journal_id) {
   const CaptureDialect& c = capture_dialect(dialect);
   check_tables(tables);
   std::string out = fmt::format(
@@ -42,10 +58,26 @@ std::string install_script(std::string_view dialect, const std::vector<CapturedT
       "-- run as a user allowed to create tables and triggers on those tables\n",
       c.sql().name(), kJournal, kCaptureMeta, tables.size());
   out += c.script_prologue();
+  // The metadata install() writes, in the same order: the journal "installing" until every
+  // table has its triggers, so a script stopped half-way reads as incomplete and the next
+  // `cutover sync prepare` finishes it instead of trusting it.
   append(out, c, c.create_journal());
+  append(out, c,
+         {meta_row(c, kMetaGlobal, 0, journal_id),
+          meta_row(c, kMetaGlobal, 1, std::to_string(kJournalFormat)),
+          meta_row(c, kMetaGlobal, 2, kStateInstalling)});
+  // Each table is listed before its triggers go in (so remove finds a half-installed one) and
+  // marked ready after.
   for (const CapturedTable& t : tables) {
+    std::vector<std::string> rows = {meta_row(c, t.name, 0, kStateInstalling)};
+    for (std::size_t i = 0; i < t.key.size(); ++i) {
+      rows.push_back(meta_row(c, t.name, static_cast<int>(i + 1), t.key[i]));
+    }
+    append(out, c, rows);
     append(out, c, c.create_triggers(t));
+    append(out, c, {mark_ready(c, t.name)});
   }
+  append(out, c, {mark_ready(c, kMetaGlobal, 2)});
   return out + c.script_epilogue();
 }
 

@@ -12,6 +12,7 @@
 #include "cli/command_table.h"
 #include "cli/common.h"
 #include "cli/progress.h"
+#include "core/echo.h"
 #include "core/error.h"
 #include "core/secret.h"
 #include "db/dialect.h"
@@ -110,6 +111,20 @@ std::string detect_version(db::Connection& conn, const schema::Product& product)
   return m.narrowed.empty() ? m.versions.front() : m.narrowed.front();
 }
 
+std::vector<std::string> table_list(const std::string& tables) {
+  std::vector<std::string> out;
+  std::string rest = tables;
+  while (!rest.empty()) {
+    std::size_t comma = rest.find(',');
+    std::string t = rest.substr(0, comma);
+    if (!t.empty()) {
+      out.push_back(t);
+    }
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+  }
+  return out;
+}
+
 sync::SyncConfig config_of(const SyncArgs& a, bool need_target) {
   sync::SyncConfig c;
   if (!a.config.empty() && !a.sync_properties.empty()) {
@@ -144,14 +159,8 @@ sync::SyncConfig config_of(const SyncArgs& a, bool need_target) {
   if (!a.tables.empty()) {
     c.tables.clear();
   }
-  std::string rest = a.tables;
-  while (!rest.empty()) {
-    std::size_t comma = rest.find(',');
-    std::string t = rest.substr(0, comma);
-    if (!t.empty()) {
-      c.tables.push_back(t);
-    }
-    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+  for (std::string& t : table_list(a.tables)) {
+    c.tables.push_back(std::move(t));
   }
   if (a.batch > 0) {
     c.batch_size = a.batch;
@@ -162,9 +171,8 @@ sync::SyncConfig config_of(const SyncArgs& a, bool need_target) {
   if (a.jobs > 0) {
     c.jobs = a.jobs;
   }
-  if (need_target) {
-    sync::validate(c);
-  }
+  // Before anything connects: a hostile or unknown table name, the same database twice.
+  sync::validate(c, need_target);
   return c;
 }
 
@@ -194,23 +202,32 @@ int run_prepare(const SyncArgs& a) {
     }
     const schema::Product& product = schema::product(a.product);
     int from = product.version_index(a.from);
-    std::vector<std::string> names = a.tables.empty()
-                                         ? sync::default_tables(a.product, a.from, a.to)
-                                         : config_of(SyncArgs{a}, false).tables;
+    std::vector<std::string> names =
+        a.tables.empty() ? sync::default_tables(a.product, a.from, a.to) : table_list(a.tables);
     std::vector<capture::CapturedTable> tables;
     for (const std::string& n : names) {
       std::optional<db::TableDef> t = product.table_at(n, from, a.print_sql);
       if (!t) {
         throw Error(ErrorKind::config,
-                    fmt::format("{} {} has no table {}", product.title(), a.from, n));
+                    fmt::format("{} {} has no table {}", product.title(), a.from, echo(n, 64)),
+                    "name tables of WSO2's database scripts for that version, e.g. "
+                    "IDN_OAUTH2_ACCESS_TOKEN");
       }
       std::vector<std::string> key = t->primary_key;
       if (key.empty() && !t->unique_keys.empty()) {
         key = t->unique_keys.front().columns;
       }
+      // The names as the engine stores them when WSO2's script created the table with bare
+      // names: PostgreSQL folds those to lower case (install() gets them from the live table).
+      if (db::dialect_by_name(a.print_sql).name() == "postgresql") {
+        for (std::string& k : key) {
+          k = db::to_lower(k);
+        }
+        t->name = db::to_lower(t->name);
+      }
       tables.push_back({t->name, key});
     }
-    print_out(capture::install_script(a.print_sql, tables));
+    print_out(capture::install_script(a.print_sql, tables, capture::new_journal_id()));
     return 0;
   }
   sync::SyncConfig c = config_of(a, false);
@@ -411,21 +428,28 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
       "\nThe steps, as an operator meets them:\n"
       "  1. prepare  install change capture on the SOURCE: a journal table CUTOVER_JOURNAL,\n"
       "              metadata CUTOVER_CAPTURE and AFTER INSERT/UPDATE/DELETE triggers on each\n"
-      "              synced table. Takes each table's lock for a moment only (short lock\n"
-      "              timeout, retried). --print-sql DIALECT prints the DDL for a DBA instead.\n"
+      "              synced table. Takes each table's lock for a moment only (150 ms lock\n"
+      "              timeout, retried while the IS holds the table). A second prepare refuses\n"
+      "              and keeps the journal. --print-sql DIALECT --from V prints the DDL and\n"
+      "              metadata for a DBA instead; the steps below then work the same.\n"
       "  2. copy     consistent copy of the synced tables into the TARGET, the journal\n"
       "              position recorded in the same snapshot. Or your own dump and restore,\n"
       "              taken after prepare.\n"
       "  3. run      apply the journal to the target in batches until stopped (Ctrl-C stops\n"
-      "              between batches, exit 130); --once drains and exits.\n"
+      "              between batches, exit 130); --once drains and exits. Needs prepare and\n"
+      "              every synced table on the target (copy creates them).\n"
       "  4. status   backlog and lag per table.\n"
       "  5. remove   drop every trigger, function and table cutover created (source and/or\n"
       "              target).\n"
-      "Privileges: PostgreSQL: CREATE on the schema and ownership of (or TRIGGER on) the tables;\n"
-      "the trigger functions are SECURITY DEFINER, so the IS's own user needs nothing new.\n"
-      "MariaDB/MySQL: CREATE, DROP, TRIGGER, INSERT, DELETE on the database; with binary logging\n"
-      "on also SUPER, or log_bin_trust_function_creators = 1 on the server. SQLite: write\n"
-      "access to the file.");
+      "Privileges for prepare and remove (prepare checks them before creating anything):\n"
+      "  PostgreSQL: CREATE on the schema and ownership of (or TRIGGER on) the tables; the\n"
+      "  trigger functions are SECURITY DEFINER, so the IS's own user needs nothing new.\n"
+      "  MariaDB/MySQL: CREATE, DROP, TRIGGER, INSERT, DELETE, SELECT on the database; with\n"
+      "  binary logging on also SUPER, or log_bin_trust_function_creators = 1 on the server.\n"
+      "  SQLite: write access to the file.\n"
+      "Lock timeout: PostgreSQL lock_timeout; MariaDB max_statement_time around each trigger\n"
+      "statement (its lock_wait_timeout is whole seconds); MySQL lock_wait_timeout = 1 s.\n"
+      "Exit codes: 2 bad command line or configuration (nothing changed), 1 failure.");
 
   auto prepare = std::make_shared<SyncArgs>();
   CLI::App* p = s->add_subcommand("prepare", "install change capture on the source database");

@@ -735,16 +735,16 @@ bool same_database(const db::ConnectionSpec& a, const db::ConnectionSpec& b) {
   return server_key(a) == server_key(b) && db::to_lower(a.database) == db::to_lower(b.database);
 }
 
-void validate(const SyncConfig& config) {
+void validate(const SyncConfig& config, bool with_target) {
   const schema::Product& product = schema::product(config.product);
   for (const auto& [spec, side] :
        {std::pair(&config.source, "source"), std::pair(&config.target, "target")}) {
-    if (spec->scheme.empty()) {
+    if (spec->scheme.empty() && (with_target || spec == &config.source)) {
       throw Error(ErrorKind::config, fmt::format("no {} database given", side),
                   fmt::format("name it with --{} URL or in the sync config", side));
     }
   }
-  if (same_database(config.source, config.target)) {
+  if (with_target && same_database(config.source, config.target)) {
     throw Error(
         ErrorKind::config,
         fmt::format("source and target are the same database ({})", echo(config.source.redacted())),

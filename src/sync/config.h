@@ -49,8 +49,9 @@ SyncConfig read_sync_properties(const std::filesystem::path& properties,
 /// Throws a config error for a config no sync may run on: source and target the same database
 /// (same server and database name, or the same SQLite file however spelt), a table name the
 /// product's catalogue lacks (echoed safely) or listed twice, a version the catalogue does not
-/// know, a target version older than the source's, or a number out of its range.
-void validate(const SyncConfig& config);
+/// know, a target version older than the source's, or a number out of its range. Without
+/// `with_target` (sync prepare, which never opens a target) the target is not looked at.
+void validate(const SyncConfig& config, bool with_target = true);
 
 /// True when the two specs name the same database: same scheme, server (loopback names and
 /// socket paths count as one local server) and database, or the same SQLite file.

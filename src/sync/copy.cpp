@@ -1144,6 +1144,13 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
   auto started = std::chrono::steady_clock::now();
   CopyResult result;
   std::unique_ptr<Connection> source = db::open(config.source);
+  // Before the target is opened (and a SQLite target file made): without a capture there is
+  // no journal position to record, and a copy without one cannot be continued by run.
+  std::optional<capture::CaptureInfo> capture = capture::read_capture(*source);
+  if (!capture || !capture->complete) {
+    throw Error(ErrorKind::config, "the source has no complete change capture",
+                "run 'cutover sync prepare' on the source first");
+  }
   // An empty target may be a SQLite file that does not exist yet: the copy makes it.
   db::OpenOptions create;
   create.create = true;
