@@ -131,15 +131,27 @@ for pair in "postgresql mariadb" "mariadb postgresql"; do
   run 0 sync copy --source "$S" --target "$T" --jobs 2
   "$CUTOVER" sync run --source "$S" --target "$T" --interval 100 >"$WORK/run.out" 2>"$WORK/run.err" &
   runpid=$!
+  rm -f "$WORK/wl.ids"
   workload 7 3 13 --ids-file "$WORK/wl.ids"
+  # Only once every writer has named its connection may the source side be killed.
+  for _ in $(seq 1 50); do
+    [ -s "$WORK/wl.ids" ] && break
+    sleep 0.1
+  done
+  [ -s "$WORK/wl.ids" ] || fail "$what: the workload never wrote its connection ids"
   sleep 1
   for side in source target; do
     for _ in 1 2; do
-      if [ $side = source ]; then
-        n=$(kill_backends "$s" "$SRC_DB" "$WORK/wl.ids")
-      else
-        n=$(kill_backends "$t" "$DST_DB" "")
-      fi
+      # The run may be between a lost connection and its reconnect: look again a few times.
+      for _ in 1 2 3 4 5 6 7 8 9 10; do
+        if [ $side = source ]; then
+          n=$(kill_backends "$s" "$SRC_DB" "$WORK/wl.ids")
+        else
+          n=$(kill_backends "$t" "$DST_DB" "")
+        fi
+        [ "${n:-0}" -ge 1 ] && break
+        sleep 0.3
+      done
       [ "${n:-0}" -ge 1 ] || fail "$what: found no $side connection of run to kill"
       sleep 1
       kill -0 "$runpid" 2>/dev/null || fail "$what: run ended when its $side connection was killed: $(tail -3 "$WORK/run.err")"

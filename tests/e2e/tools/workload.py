@@ -181,6 +181,7 @@ class Load:
         self.users = [list(r) for r in db.q(
             f"SELECT TENANT_ID, USER_NAME, DATA_KEY FROM {UDATA}").fetchmany(500)]
         db.rollback()
+        db.conn.close()  # only the writers stay connected (the crash test spares their ids)
         if not self.templates or not self.scope_templates:
             sys.exit("workload: the database has no tokens or scopes to copy: fill it first")
         self.ids_file = args.ids_file
