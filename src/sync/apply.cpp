@@ -169,6 +169,17 @@ class Applier {
     // The prune must not take gap locks that would hold up the IS's journal inserts.
     if (source_->dialect().name() == "mysql") {
       source_->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      // Gaps end with the transactions that could hold them (DESIGN §3.3) when InnoDB shows
+      // its open transactions (PROCESS privilege); otherwise by age.
+      try {
+        innodb_trx_horizon(false);
+        innodb_horizon_ = true;
+      } catch (const Error& e) {
+        if (e.kind() == ErrorKind::connection) {
+          throw;
+        }
+        innodb_horizon_ = false;
+      }
     }
     plan_tables(*info);
     ensure_progress_table(*target_);
@@ -338,17 +349,40 @@ class Applier {
   bool dead(const Gap& g, std::int64_t now_ms, std::int64_t xmin) const {
     std::string d = source_->dialect().name();
     if (d == "postgresql") {
-      // Every transaction that existed when the value was found missing has ended.
+      // Every transaction that could hold the value has ended (its bound is the next xid,
+      // read after the value was found missing; see batch()).
       return g.xmax > 0 && xmin >= g.xmax;
     }
     if (d == "sqlite") {
       // One writer: a value below a committed one was never committed.
       return true;
     }
+    if (g.xmax > 0) {
+      // MySQL/MariaDB with InnoDB's transaction list: as on PostgreSQL, every read-write
+      // transaction open when the value was found missing has ended (xmin was read before
+      // this batch's snapshot, so a value committed by them is visible in it).
+      return xmin >= g.xmax;
+    }
     return now_ms - g.first_seen_ms > std::int64_t{config_.max_transaction_age_s} * 1000;
   }
 
   std::string limit(int n) const { return fmt::format("LIMIT {}", n); }
+
+  /// Gaps judged by transaction ids whose bound is read after the batch's snapshot.
+  bool bounded_later() const {
+    return source_->dialect().name() == "postgresql" || innodb_horizon_;
+  }
+
+  /// MySQL/MariaDB: the smallest id of an open read-write InnoDB transaction (INT64_MAX when
+  /// none), or with `upper` one past the largest. Read-only transactions show id 0 (MariaDB)
+  /// or an id at or above 2^48 (MySQL); they hold no journal value and are left out.
+  std::int64_t innodb_trx_horizon(bool upper) {
+    std::string sql = fmt::format(
+        "SELECT {} FROM information_schema.INNODB_TRX WHERE trx_id > 0 AND trx_id < "
+        "281474976710656",
+        upper ? "COALESCE(MAX(trx_id), 0) + 1" : "COALESCE(MIN(trx_id), 9223372036854775807)");
+    return source_->query_value(sql).value_or(0).as_int();
+  }
 
   /// Current rows of `keys` in the source snapshot, by key text.
   std::map<KeyText, db::Row> read_rows(const TablePlan& t, const std::vector<KeyText>& keys) {
@@ -408,6 +442,10 @@ class Applier {
     std::map<std::string, std::vector<KeyText>> keys;
     std::map<std::string, std::map<KeyText, db::Row>> rows;
     std::int64_t now_ms = 0;
+    // MySQL/MariaDB: the oldest open writer, read BEFORE the snapshot: a writer older than
+    // it ended before the snapshot began, so what it committed is visible there.
+    std::int64_t my_xmin = innodb_horizon_ ? innodb_trx_horizon(false) : 0;
+    auto snapshot_at = Clock::now();
     {
       // 1. One source snapshot for the journal and the rows, so a child row read here never
       //    references a parent row this snapshot does not have.
@@ -415,6 +453,7 @@ class Applier {
       ro.read_only = true;
       ro.consistent_snapshot = true;
       db::Transaction tx(*source_, ro);
+      snapshot_at = Clock::now();
       now_ms = source_now_ms(*source_);
       std::int64_t xmin = 0;
       std::int64_t xmax = 0;
@@ -425,11 +464,21 @@ class Applier {
         r->next();
         xmin = r->get(0).as_int();
         xmax = r->get(1).as_int();
+      } else if (innodb_horizon_) {
+        xmin = my_xmin;
       }
       std::size_t gaps_before = next.gaps.size();
       std::int64_t high_before = next.high;
-      entries = read_entries(next, now_ms, xmin, xmax);
-      if (entries.empty() && next.gaps.size() == gaps_before && next.high == high_before) {
+      // PostgreSQL: a snapshot's xmax is one past the latest COMPLETED xid, so a writer
+      // still open can have an xid at or above it; a gap bounded by it would be declared
+      // dead while that writer runs, and its rows lost. New gaps get their bound after
+      // this transaction (below): 0 here, which is never dead.
+      entries = read_entries(next, now_ms, xmin, bounded_later() ? 0 : xmax);
+      // A gap still waiting for its bound (from the copy) is work to store.
+      bool unbounded =
+          std::any_of(next.gaps.begin(), next.gaps.end(), [](const Gap& g) { return g.xmax == 0; });
+      if (entries.empty() && next.gaps.size() == gaps_before && next.high == high_before &&
+          !(unbounded && bounded_later())) {
         tx.commit();
         return 0;
       }
@@ -451,6 +500,27 @@ class Applier {
         rows[table] = read_rows(tables_.at(table), list);
       }
       tx.commit();
+    }
+    if (bounded_later()) {
+      // The bound, read after the snapshot: above the id of every writer that held a value
+      // the snapshot did not show. PostgreSQL: the next xid (one xid per batch that found a
+      // new gap). MySQL/MariaDB: one past the largest open InnoDB writer; INNODB_TRX is a
+      // cache refreshed at most every 100 ms, so it is read only once a fresh copy must
+      // postdate the snapshot (a stale one could miss a writer, and its rows be lost).
+      std::int64_t bound = 0;
+      for (Gap& g : next.gaps) {
+        if (g.xmax == 0) {
+          if (bound == 0) {
+            if (source_->dialect().name() == "postgresql") {
+              bound = source_->query_value("SELECT txid_current()").value_or(0).as_int();
+            } else {
+              std::this_thread::sleep_until(snapshot_at + std::chrono::milliseconds(250));
+              bound = innodb_trx_horizon(true);
+            }
+          }
+          g.xmax = bound;
+        }
+      }
     }
 
     // 2. One target transaction: deletes children first, upserts parents first, each table's
@@ -652,6 +722,7 @@ class Applier {
   std::map<std::string, TablePlan> tables_;
   Position position_;
   std::int64_t pruned_ = 0;
+  bool innodb_horizon_ = false;  ///< MySQL gaps end with InnoDB's open transactions
   ApplyResult result_;
 };
 

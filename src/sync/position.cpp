@@ -77,12 +77,10 @@ Position snapshot_position(db::Connection& source) {
   // applied when they appear. Journal values start at 1 and are only pruned by run, which
   // needs a stored position first, so a copy sees the journal from its beginning.
   std::int64_t now = source_now_ms(source);
+  // PostgreSQL: no bound yet (0). The snapshot's xmax is one past the latest COMPLETED xid,
+  // and a writer still open may hold a larger one; the apply bounds these gaps by the next
+  // xid, read after this snapshot, before it judges them.
   std::int64_t xmax = 0;
-  if (source.dialect().name() == "postgresql") {
-    xmax = source.query_value("SELECT txid_snapshot_xmax(txid_current_snapshot())")
-               .value_or(0)
-               .as_int();
-  }
   // Values up to the pruned mark are gone for good; the journal starts at 1 on every engine.
   std::int64_t expect = capture::pruned_through(source) + 1;
   p.high = expect - 1;

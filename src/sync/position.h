@@ -24,7 +24,8 @@ struct Gap {
   std::int64_t first_seen_ms = 0;  ///< source clock, epoch ms, when first found missing
   /// PostgreSQL: the snapshot's xmax when first found missing. Every transaction that could
   /// hold the value has ended once the current xmin reaches it: if the value is still not
-  /// visible then, it never will be. 0 elsewhere.
+  /// visible then, it never will be. MySQL/MariaDB: one past the largest open InnoDB
+  /// read-write transaction id, compared with the smallest one later. 0: judged by age.
   std::int64_t xmax = 0;
 };
 
