@@ -175,7 +175,7 @@ std::optional<CaptureInfo> read_capture(db::Connection& conn) {
       continue;
     }
     if (info.tables.empty() || info.tables.back().name != table) {
-      info.tables.push_back({table, {}});
+      info.tables.push_back({table, {}, {}});
       table_state.emplace_back(table, "");
     }
     if (pos == 0) {
@@ -198,9 +198,17 @@ std::optional<CaptureInfo> read_capture(db::Connection& conn) {
   return info;
 }
 
-CaptureInfo install(db::Connection& conn, const std::vector<CapturedTable>& tables,
+CaptureInfo install(db::Connection& conn, const std::vector<CapturedTable>& requested,
                     const InstallOptions& options) {
   const CaptureDialect& cd = capture_dialect(conn.dialect().name());
+  std::vector<CapturedTable> tables = requested;
+  if (conn.dialect().name() == "postgresql") {
+    // The trigger functions pin the schema the journal is created in: this session's.
+    std::string schema = conn.query_value("SELECT current_schema()").value_or("public").to_text();
+    for (CapturedTable& t : tables) {
+      t.schema = schema;
+    }
+  }
   for (const CapturedTable& t : tables) {
     if (t.key.empty() || t.key.size() > kMaxKeyColumns) {
       throw Error(ErrorKind::config,
@@ -271,11 +279,51 @@ CaptureInfo install(db::Connection& conn, const std::vector<CapturedTable>& tabl
   return *done;
 }
 
+// Our triggers (and PostgreSQL trigger functions) that the metadata does not list: a dump
+// restored without the CUTOVER_ tables still carries them, and each would make every write of
+// the new IS fail on the missing journal. Found by name (CO_..._AI/AU/AD, CO_..._FN) and by a
+// body that writes CUTOVER_JOURNAL, so nobody else's trigger is touched.
+void drop_unlisted_triggers(db::Connection& conn) {
+  std::string d = conn.dialect().name();
+  std::string sql;
+  if (d == "postgresql") {
+    sql =
+        "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE "
+        "n.nspname = current_schema() AND upper(p.proname) LIKE 'CO\\_%\\_FN' AND "
+        "upper(p.prosrc) LIKE '%CUTOVER_JOURNAL%'";
+  } else if (d == "mysql") {
+    sql =
+        "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() "
+        "AND UPPER(TRIGGER_NAME) LIKE 'CO\\_%' AND UPPER(ACTION_STATEMENT) LIKE "
+        "'%CUTOVER_JOURNAL%'";
+  } else if (d == "sqlite") {
+    sql =
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND upper(name) LIKE 'CO\\_%' "
+        "ESCAPE '\\' AND upper(sql) LIKE '%CUTOVER_JOURNAL%'";
+  } else {
+    return;
+  }
+  std::vector<std::string> names;
+  std::unique_ptr<db::RowReader> r = conn.query(sql);
+  while (r->next()) {
+    names.push_back(r->get(0).to_text());
+  }
+  r.reset();
+  for (const std::string& n : names) {
+    std::string drop =
+        d == "postgresql"
+            ? fmt::format("DROP FUNCTION IF EXISTS {}() CASCADE", conn.dialect().stored_ident(n))
+            : fmt::format("DROP TRIGGER IF EXISTS {}", conn.dialect().stored_ident(n));
+    conn.execute(drop);
+  }
+}
+
 std::vector<std::string> remove(db::Connection& conn) {
   const CaptureDialect& cd = capture_dialect(conn.dialect().name());
   std::optional<CaptureInfo> info = read_capture(conn);
   std::vector<std::string> removed;
   if (!info) {
+    drop_unlisted_triggers(conn);
     // A journal without metadata (a crash inside the first prepare step) still goes.
     if (has_table(conn, kJournal)) {
       conn.execute(fmt::format("DROP TABLE {}", kJournal));
@@ -300,6 +348,7 @@ std::vector<std::string> remove(db::Connection& conn) {
     }
     removed.push_back(t.name);
   }
+  drop_unlisted_triggers(conn);
   for (const std::string& s : cd.drop_journal()) {
     // Each drop only when its table is there, so a remove a crash interrupted finishes.
     bool present = true;

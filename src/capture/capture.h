@@ -39,6 +39,9 @@ inline constexpr std::size_t kMaxKeyColumns = 4;
 struct CapturedTable {
   std::string name;
   std::vector<std::string> key;
+  /// PostgreSQL: the schema holding the journal, pinned in the trigger functions' search_path
+  /// (before pg_temp, so a temporary table cannot stand in for the journal); empty: public.
+  std::string schema;
 };
 
 /// The capture installed on a database, as its metadata table lists it.

@@ -124,8 +124,10 @@ class SqliteCapture : public CaptureDialect {
     };
     std::string same_key;
     for (const std::string& k : t.key) {
-      same_key += fmt::format("{}OLD.{} IS NEW.{}", same_key.empty() ? "" : " AND ",
-                              d.stored_ident(k), d.stored_ident(k));
+      // Compared as bytes: under a NOCASE column 'alice' -> 'Alice' is a key change too.
+      same_key +=
+          fmt::format("{}CAST(OLD.{} AS BLOB) IS CAST(NEW.{} AS BLOB)",
+                      same_key.empty() ? "" : " AND ", d.stored_ident(k), d.stored_ident(k));
     }
     std::string when = fmt::format("WHEN NOT EXISTS (SELECT 1 FROM {})", kApplyingMarker);
     std::string table = d.stored_ident(t.name);
@@ -198,12 +200,15 @@ class PostgresCapture : public CaptureDialect {
       tag = fmt::format("$co{}$", i);
     }
     std::string fn = d.ident(object_name(t.name, "FN"));
-    // SECURITY DEFINER: the IS's own database user needs no rights on the journal; the
-    // search_path is pinned so the function cannot be pointed at another journal.
+    // SECURITY DEFINER: the IS's own database user needs no rights on the journal. The
+    // search_path is pinned to the journal's schema with pg_temp last: otherwise pg_temp is
+    // searched first, and any user who may write a captured table could create a temporary
+    // CUTOVER_JOURNAL (or a trigger on one) that runs with the definer's rights.
+    std::string schema = t.schema.empty() ? std::string("public") : t.schema;
     return {
         fmt::format("CREATE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET "
-                    "search_path FROM CURRENT AS {}{}{}",
-                    fn, tag, body, tag),
+                    "search_path = {}, pg_temp AS {}{}{}",
+                    fn, d.stored_ident(schema), tag, body, tag),
         fmt::format("CREATE TRIGGER {} AFTER INSERT OR UPDATE OR DELETE ON {} FOR EACH ROW "
                     "EXECUTE PROCEDURE {}()",
                     d.ident(object_name(t.name, "TRG")), d.stored_ident(t.name), fn),
@@ -243,7 +248,9 @@ class MysqlCapture : public CaptureDialect {
     };
     std::string same_key;
     for (const std::string& k : t.key) {
-      same_key += fmt::format("{}OLD.{} <=> NEW.{}", same_key.empty() ? "" : " AND ",
+      // BINARY: WSO2's MySQL tables are case-insensitive and PAD SPACE, and 'alice' ->
+      // 'Alice ' moves the key for every engine the rows go to.
+      same_key += fmt::format("{}BINARY OLD.{} <=> BINARY NEW.{}", same_key.empty() ? "" : " AND ",
                               d.stored_ident(k), d.stored_ident(k));
     }
     std::string table = d.stored_ident(t.name);

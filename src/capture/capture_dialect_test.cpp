@@ -79,9 +79,9 @@ TEST(CaptureObjectName, CaseAndReplacedCharactersDoNotCollide) {
 }
 
 const std::vector<CapturedTable> kTables = {
-    {"IDN_OAUTH2_ACCESS_TOKEN", {"TOKEN_ID"}},
-    {"IDN_AUTH_SESSION_STORE", {"SESSION_ID", "SESSION_TYPE", "TIME_CREATED", "OPERATION"}},
-    {"we\"ird;name$$", {"k\"1"}},
+    {"IDN_OAUTH2_ACCESS_TOKEN", {"TOKEN_ID"}, {}},
+    {"IDN_AUTH_SESSION_STORE", {"SESSION_ID", "SESSION_TYPE", "TIME_CREATED", "OPERATION"}, {}},
+    {"we\"ird;name$$", {"k\"1"}, {}},
 };
 
 // Every trigger, function, sequence, variable and table the install script creates is named
@@ -122,7 +122,7 @@ TEST(CaptureScript, RefusesTablesTheJournalCannotHold) {
   for (const std::vector<std::string>& key :
        {std::vector<std::string>{}, std::vector<std::string>{"A", "B", "C", "D", "E"}}) {
     try {
-      install_script("postgresql", {{"T", key}}, "00112233445566ff");
+      install_script("postgresql", {{"T", key, {}}}, "00112233445566ff");
       ADD_FAILURE() << key.size() << " key columns accepted";
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::config);

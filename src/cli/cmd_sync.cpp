@@ -1,6 +1,7 @@
 // cutover sync prepare | copy | run | status | remove: the zero-downtime sync, step by step
 // as the operator meets it. Each command reads its databases and versions from the command
 // line (or, later, a config), calls one engine, and renders the result.
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -204,6 +205,18 @@ int run_prepare(const SyncArgs& a) {
     int from = product.version_index(a.from);
     std::vector<std::string> names =
         a.tables.empty() ? sync::default_tables(a.product, a.from, a.to) : table_list(a.tables);
+    // The tables they reference are captured too, as prepare does (sync/tables.cpp).
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      std::optional<db::TableDef> t = product.table_at(names[i], from, a.print_sql);
+      for (const db::ForeignKey& fk : t ? t->foreign_keys : std::vector<db::ForeignKey>{}) {
+        if (std::none_of(names.begin(), names.end(),
+                         [&](const std::string& n) { return db::same_ident(n, fk.ref_table); })) {
+          names.insert(names.begin(), db::to_upper(fk.ref_table));
+          i = static_cast<std::size_t>(-1);  // start again: the list moved
+          break;
+        }
+      }
+    }
     std::vector<capture::CapturedTable> tables;
     for (const std::string& n : names) {
       std::optional<db::TableDef> t = product.table_at(n, from, a.print_sql);
@@ -225,7 +238,7 @@ int run_prepare(const SyncArgs& a) {
         }
         t->name = db::to_lower(t->name);
       }
-      tables.push_back({t->name, key});
+      tables.push_back({t->name, key, {}});
     }
     print_out(capture::install_script(a.print_sql, tables, capture::new_journal_id()));
     return 0;

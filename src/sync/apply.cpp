@@ -345,6 +345,19 @@ class Applier {
     return entries;
   }
 
+  /// One journal feeds one target: a prune by another applier (another target, or a target
+  /// restored from an older dump) past this position has deleted entries it still needs.
+  void check_not_pruned_past(const Position& p) {
+    std::int64_t pruned = capture::pruned_through(*source_);
+    if (pruned > p.low_water()) {
+      throw Error(ErrorKind::config,
+                  fmt::format("the journal was pruned up to {}, past this target's position {}",
+                              pruned, p.low_water()),
+                  "another 'sync run' applies this journal to another target; one journal feeds "
+                  "one target: run 'sync copy' into this one again, or stop the other run");
+    }
+  }
+
   /// True when a missing journal value can no longer appear (DESIGN §3.3).
   bool dead(const Gap& g, std::int64_t now_ms, std::int64_t xmin) const {
     std::string d = source_->dialect().name();
@@ -467,6 +480,7 @@ class Applier {
       } else if (innodb_horizon_) {
         xmin = my_xmin;
       }
+      check_not_pruned_past(position_);
       std::size_t gaps_before = next.gaps.size();
       std::int64_t high_before = next.high;
       // PostgreSQL: a snapshot's xmax is one past the latest COMPLETED xid, so a writer
@@ -534,6 +548,7 @@ class Applier {
               [](const TablePlan* a, const TablePlan* b) { return a->order < b->order; });
     BatchReport rep;
     rep.entries = static_cast<std::int64_t>(entries.size());
+    fit_gaps(next);
     try {
       write_target(order, keys, rows, entries, next, now_ms, batch_start, rep, false);
     } catch (const Error& e) {
@@ -613,7 +628,7 @@ class Applier {
     for (const Entry& e : entries) {
       oldest = oldest == 0 ? e.created_ms : std::min(oldest, e.created_ms);
     }
-    store_position(*target_, next);
+    store_position(*target_, next, position_);
     const db::Dialect& td = target_->dialect();
     double secs = std::chrono::duration<double>(Clock::now() - batch_start).count();
     auto rate = static_cast<std::int64_t>(static_cast<double>(rep.upserted + rep.deleted) /

@@ -12,15 +12,31 @@ namespace cutover::sync {
 
 namespace {
 
-// GAPS column: "seq:first_seen_ms:xmax" entries joined by ';'. Bounded by the number of
-// transactions open at once plus recent rollbacks; docs/formats.md.
+// GAPS column: entries joined by ';', each "seq:first_seen_ms:xmax", or "from-to:first:xmax"
+// for a run of consecutive values found together (a rolled-back multi-row statement, an
+// auto-increment step above 1). docs/formats.md.
 std::string encode_gaps(const std::vector<Gap>& gaps) {
   std::string out;
-  for (const Gap& g : gaps) {
-    out += fmt::format("{}{}:{}:{}", out.empty() ? "" : ";", g.seq, g.first_seen_ms, g.xmax);
+  for (std::size_t i = 0; i < gaps.size();) {
+    std::size_t j = i;
+    while (j + 1 < gaps.size() && gaps[j + 1].seq == gaps[j].seq + 1 &&
+           gaps[j + 1].first_seen_ms == gaps[i].first_seen_ms && gaps[j + 1].xmax == gaps[i].xmax) {
+      ++j;
+    }
+    std::string seq =
+        j == i ? std::to_string(gaps[i].seq) : fmt::format("{}-{}", gaps[i].seq, gaps[j].seq);
+    out +=
+        fmt::format("{}{}:{}:{}", out.empty() ? "" : ";", seq, gaps[i].first_seen_ms, gaps[i].xmax);
+    i = j + 1;
   }
   return out;
 }
+
+// The longest run one GAPS entry may claim: far above any rolled-back statement's journal
+// entries, and a bound on memory for a row edited by hand.
+constexpr std::int64_t kMaxGapRun = 10'000'000;
+// The GAPS column's size on every engine (VARCHAR(4000)).
+constexpr std::size_t kGapsChars = 4000;
 
 std::int64_t parse_int(std::string_view s) {
   std::int64_t v = 0;
@@ -42,8 +58,18 @@ std::vector<Gap> decode_gaps(std::string_view s) {
     if (a == std::string_view::npos || b == std::string_view::npos) {
       parse_int(item);  // throws the config error
     }
-    out.push_back({parse_int(item.substr(0, a)), parse_int(item.substr(a + 1, b - a - 1)),
-                   parse_int(item.substr(b + 1))});
+    std::string_view seq = item.substr(0, a);
+    std::size_t dash = seq.find('-', 1);  // not the sign of a negative number
+    std::int64_t from = parse_int(seq.substr(0, dash));
+    std::int64_t to = dash == std::string_view::npos ? from : parse_int(seq.substr(dash + 1));
+    std::int64_t first = parse_int(item.substr(a + 1, b - a - 1));
+    std::int64_t xmax = parse_int(item.substr(b + 1));
+    if (to < from || to - from > kMaxGapRun) {
+      parse_int("range " + std::string(seq));  // throws the config error
+    }
+    for (std::int64_t v = from; v <= to; ++v) {
+      out.push_back({v, first, xmax});
+    }
     s = end == std::string_view::npos ? std::string_view() : s.substr(end + 1);
   }
   return out;
@@ -134,30 +160,52 @@ std::optional<Position> load_position(db::Connection& target, const std::string&
   return p;
 }
 
-void store_position(db::Connection& target, const Position& position) {
+void fit_gaps(Position& position) {
+  // More separate gaps than the column holds (a burst of rollbacks while writers stay open):
+  // keep the oldest ones and lower `high` to just below the first gap dropped, so the values
+  // above it are read again later. Re-applying them is harmless (reconciliation).
+  while (encode_gaps(position.gaps).size() > kGapsChars) {
+    std::size_t keep = position.gaps.size() / 2;
+    position.high = position.gaps[keep].seq - 1;
+    position.gaps.resize(keep);
+  }
+}
+
+void store_position(db::Connection& target, const Position& position,
+                    const std::optional<Position>& expected) {
   std::string gaps = encode_gaps(position.gaps);
-  if (gaps.size() > 4000) {
-    // More gaps than a progress row holds: keep the oldest ones only; the newer are re-read
-    // because `high` is lowered to just below the first dropped gap.
-    throw Error(ErrorKind::internal, "too many open journal gaps to store");
+  if (gaps.size() > kGapsChars) {
+    throw Error(ErrorKind::internal, "journal gaps not fitted before storing (fit_gaps)");
   }
   const db::Dialect& d = target.dialect();
-  std::vector<db::Value> key = {db::Value(position.journal_id)};
   std::vector<db::Value> vals = {db::Value(position.high), db::Value(gaps),
                                  db::Value(position.journal_id)};
-  std::int64_t n = target.execute(
-      fmt::format("UPDATE {} SET HIGH = {}, GAPS = {} WHERE JOURNAL_ID = {}", kProgressTable,
-                  d.placeholder(1), d.placeholder(2), d.placeholder(3)),
-      vals);
-  if (n == 0) {
-    std::vector<db::Value> row = {db::Value(position.journal_id), db::Value(position.high),
-                                  db::Value(gaps)};
-    target.execute(
-        fmt::format("INSERT INTO {} (JOURNAL_ID, HIGH, GAPS, APPLIED_ROWS, "
-                    "LAST_ENTRY_MS, UPDATED_MS, RATE_RPS) VALUES ({}, {}, {}, 0, 0, 0, 0)",
-                    kProgressTable, d.placeholder(1), d.placeholder(2), d.placeholder(3)),
-        row);
+  std::string where = fmt::format("JOURNAL_ID = {}", d.placeholder(3));
+  if (expected) {
+    // Compare and set: only over the position this applier read. Another applier on the same
+    // target moved it otherwise, and writing over its work could put older rows back.
+    vals.emplace_back(expected->high);
+    vals.emplace_back(encode_gaps(expected->gaps));
+    where += fmt::format(" AND HIGH = {} AND GAPS = {}", d.placeholder(4), d.placeholder(5));
   }
+  std::int64_t n =
+      target.execute(fmt::format("UPDATE {} SET HIGH = {}, GAPS = {} WHERE {}", kProgressTable,
+                                 d.placeholder(1), d.placeholder(2), where),
+                     vals);
+  if (n > 0) {
+    return;
+  }
+  if (expected && load_position(target, position.journal_id)) {
+    throw Error(ErrorKind::config,
+                "another 'sync run' moved this target's position while this one applied",
+                "run one 'sync run' per target; stop the other and start again");
+  }
+  std::vector<db::Value> row = {db::Value(position.journal_id), db::Value(position.high),
+                                db::Value(gaps)};
+  target.execute(fmt::format("INSERT INTO {} (JOURNAL_ID, HIGH, GAPS, APPLIED_ROWS, "
+                             "LAST_ENTRY_MS, UPDATED_MS, RATE_RPS) VALUES ({}, {}, {}, 0, 0, 0, 0)",
+                             kProgressTable, d.placeholder(1), d.placeholder(2), d.placeholder(3)),
+                 row);
 }
 
 void add_table_progress(db::Connection& target, const std::string& journal_id,

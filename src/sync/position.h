@@ -50,8 +50,14 @@ Position snapshot_position(db::Connection& source);
 void ensure_progress_table(db::Connection& target);
 /// The stored position for `journal_id`, or nullopt when none (never copied or run).
 std::optional<Position> load_position(db::Connection& target, const std::string& journal_id);
-/// Stores the position, inside the caller's open target transaction.
-void store_position(db::Connection& target, const Position& position);
+/// Makes the gaps fit the progress row: when there are too many, keeps the oldest and lowers
+/// `high` below the first one dropped (those values are read again later).
+void fit_gaps(Position& position);
+/// Stores the position (fitted), inside the caller's open target transaction. With `expected`
+/// (the position the caller loaded), only when the stored one is still that: a config error
+/// when another applier moved it.
+void store_position(db::Connection& target, const Position& position,
+                    const std::optional<Position>& expected = std::nullopt);
 
 /// Adds `rows` applied at `rate` rows/s to table's counters, inside the caller's transaction.
 void add_table_progress(db::Connection& target, const std::string& journal_id,

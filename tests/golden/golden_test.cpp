@@ -71,10 +71,10 @@ std::string snippets(const db::Dialect& d) {
 // The tables of the capture scripts: one, three and four key columns, and a hostile name
 // (quote, semicolon, dollar quote) with a hostile key column.
 const std::vector<capture::CapturedTable> kCaptured = {
-    {"IDN_OAUTH2_ACCESS_TOKEN", {"TOKEN_ID"}},
-    {"IDN_IDENTITY_USER_DATA", {"TENANT_ID", "USER_NAME", "DATA_KEY"}},
-    {"IDN_AUTH_SESSION_STORE", {"SESSION_ID", "SESSION_TYPE", "TIME_CREATED", "OPERATION"}},
-    {"we\"ird;name$$", {"k\"1"}},
+    {"IDN_OAUTH2_ACCESS_TOKEN", {"TOKEN_ID"}, {}},
+    {"IDN_IDENTITY_USER_DATA", {"TENANT_ID", "USER_NAME", "DATA_KEY"}, {}},
+    {"IDN_AUTH_SESSION_STORE", {"SESSION_ID", "SESSION_TYPE", "TIME_CREATED", "OPERATION"}, {}},
+    {"we\"ird;name$$", {"k\"1"}, {}},
 };
 
 std::string generate(const std::string& dialect, const std::string& file) {
