@@ -63,11 +63,11 @@ struct InstallOptions {
 /// Reads the capture metadata, or nullopt when the database has none.
 std::optional<CaptureInfo> read_capture(db::Connection& conn);
 
-/// Installs journal, metadata and triggers for `tables` (PostgreSQL, MySQL/MariaDB, SQLite).
+/// Installs journal, metadata and triggers for `requested` (PostgreSQL, MySQL/MariaDB, SQLite).
 /// Refuses (config error, nothing changed) when a capture is already complete; continues an
 /// installation a crash interrupted. Each table's triggers go in under a short lock timeout
 /// with retries. Returns the capture as installed.
-CaptureInfo install(db::Connection& conn, const std::vector<CapturedTable>& tables,
+CaptureInfo install(db::Connection& conn, const std::vector<CapturedTable>& requested,
                     const InstallOptions& options = {});
 
 /// A fresh random journal id (16 hex digits), as install() and a printed script record it.

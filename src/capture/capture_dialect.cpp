@@ -295,18 +295,18 @@ const CaptureDialect& db2_capture();
 const CaptureDialect& h2_capture();
 
 const CaptureDialect& capture_dialect(std::string_view name) {
-  static const SqliteCapture sqlite(db::dialect_by_name("sqlite"));
-  static const PostgresCapture postgres(db::dialect_by_name("postgresql"));
-  static const MysqlCapture mysql(db::dialect_by_name("mysql"));
+  static const SqliteCapture kSqlite(db::dialect_by_name("sqlite"));
+  static const PostgresCapture kPostgres(db::dialect_by_name("postgresql"));
+  static const MysqlCapture kMysql(db::dialect_by_name("mysql"));
   const db::Dialect& d = db::dialect_by_name(name);  // throws for unknown names
   if (d.name() == "sqlite") {
-    return sqlite;
+    return kSqlite;
   }
   if (d.name() == "postgresql") {
-    return postgres;
+    return kPostgres;
   }
   if (d.name() == "mysql") {
-    return mysql;
+    return kMysql;
   }
   if (d.name() == "oracle") {
     return oracle_capture();

@@ -436,23 +436,23 @@ org.h2.api.Trigger create() {{
 }  // namespace
 
 const CaptureDialect& oracle_capture() {
-  static const OracleCapture c(db::dialect_by_name("oracle"));
-  return c;
+  static const OracleCapture kCapture(db::dialect_by_name("oracle"));
+  return kCapture;
 }
 
 const CaptureDialect& mssql_capture() {
-  static const MssqlCapture c(db::dialect_by_name("mssql"));
-  return c;
+  static const MssqlCapture kCapture(db::dialect_by_name("mssql"));
+  return kCapture;
 }
 
 const CaptureDialect& db2_capture() {
-  static const Db2Capture c(db::dialect_by_name("db2"));
-  return c;
+  static const Db2Capture kCapture(db::dialect_by_name("db2"));
+  return kCapture;
 }
 
 const CaptureDialect& h2_capture() {
-  static const H2Capture c(db::dialect_by_name("h2"));
-  return c;
+  static const H2Capture kCapture(db::dialect_by_name("h2"));
+  return kCapture;
 }
 
 }  // namespace cutover::capture

@@ -371,7 +371,8 @@ int run_status(const SyncArgs& a) {
     j["applied_rows"] = s.applied_rows;
     j["rows_per_second"] = s.rows_per_s;
     j["seconds_since_last_batch"] =
-        s.since_update_ms < 0 ? nlohmann::json() : nlohmann::json(s.since_update_ms / 1000.0);
+        s.since_update_ms < 0 ? nlohmann::json()
+                              : nlohmann::json(static_cast<double>(s.since_update_ms) / 1000.0);
     j["tables"] = nlohmann::json::array();
     for (const sync::TableStatus& t : s.tables) {
       j["tables"].push_back({{"table", t.table},

@@ -254,7 +254,9 @@ class Applier {
     std::set<std::string> placed;
     while (placed.size() < tables_.size()) {
       bool progress = false;
-      for (auto& [name, plan] : tables_) {
+      for (auto& entry : tables_) {
+        const std::string& name = entry.first;
+        TablePlan& plan = entry.second;
         if (placed.count(name)) {
           continue;
         }
@@ -504,7 +506,8 @@ class Applier {
               fmt::format("the journal names table {}, which the capture does not list", e.table),
               "the capture metadata was edited: run 'sync remove' and prepare again");
         }
-        KeyText k(e.key.begin(), e.key.begin() + it->second.source_key.size());
+        KeyText k(e.key.begin(),
+                  e.key.begin() + static_cast<std::ptrdiff_t>(it->second.source_key.size()));
         std::vector<KeyText>& list = keys[e.table];
         if (std::find(list.begin(), list.end(), k) == list.end()) {
           list.push_back(std::move(k));
@@ -541,6 +544,7 @@ class Applier {
     //    keys in journal order (CON_APP_KEY: the old token leaves its unique value before the
     //    new one takes it), then the position.
     std::vector<TablePlan*> order;
+    order.reserve(keys.size());
     for (auto& [table, list] : keys) {
       order.push_back(&tables_.at(table));
     }

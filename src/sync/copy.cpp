@@ -391,6 +391,7 @@ std::vector<TablePlan> order_tables(std::map<std::string, TablePlan> by_upper) {
     out.push_back(std::move(by_upper[upper]));
   };
   std::vector<std::string> names;
+  names.reserve(by_upper.size());
   for (const auto& [upper, plan] : by_upper) {
     names.push_back(upper);
   }
@@ -707,7 +708,7 @@ class Work {
     std::lock_guard lock(mutex_);
     --running_;
     if (!failure_) {
-      failure_ = e;
+      failure_ = std::move(e);
     }
     changed_.notify_all();
   }
@@ -735,7 +736,9 @@ class Work {
     if (!t.ordered) {
       return true;
     }
-    for (const auto& [other, s] : state_) {
+    for (const auto& entry : state_) {
+      const auto& other = entry.first;
+      const auto& s = entry.second;
       bool referenced = std::any_of(t.references.begin(), t.references.end(),
                                     [&](const auto& r) { return db::same_ident(r, other->name); });
       if (referenced && s.left > 0) {
@@ -1236,6 +1239,7 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
     for (int i = 1; i < jobs; ++i) {
       workers.push_back(std::make_unique<Worker>(context, nullptr, nullptr, false));
     }
+    threads.reserve(workers.size());
     for (auto& w : workers) {
       threads.emplace_back([&work, w = w.get()] { w->run(work); });
     }

@@ -47,6 +47,7 @@ std::vector<SyncTable> resolve_tables(db::Connection& source, const SyncConfig& 
   // so the parent's entry is what carries the delete (DESIGN §3.1).
   std::vector<SyncTable> parents;
   std::vector<db::TableDef> todo;
+  todo.reserve(out.size());
   for (const SyncTable& t : out) {
     todo.push_back(t.def);
   }
@@ -90,6 +91,7 @@ std::vector<SyncTable> resolve_tables(db::Connection& source, const SyncConfig& 
 
 std::vector<capture::CapturedTable> captured_tables(const std::vector<SyncTable>& tables) {
   std::vector<capture::CapturedTable> out;
+  out.reserve(tables.size());
   for (const SyncTable& t : tables) {
     out.push_back({t.def.name, t.key, {}});
   }
