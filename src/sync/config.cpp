@@ -17,6 +17,7 @@
 #include "core/echo.h"
 #include "core/error.h"
 #include "core/secret.h"
+#include "core/utf8.h"
 #include "db/table_def.h"
 #include "schema/catalogue.h"
 #include "wso2conf/deployment_toml.h"
@@ -325,24 +326,6 @@ struct Property {
   std::string value;
   int line = 0;  // where its logical line starts
 };
-
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
 
 // java.util.Properties escapes: \t \n \r \f, \uXXXX (UTF-16, surrogate pairs joined), and a
 // backslash before any other character stands for that character. A malformed \u is an error
