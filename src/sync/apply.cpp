@@ -455,6 +455,7 @@ class Applier {
     std::vector<Entry> entries;
     // table -> keys in first-occurrence order, and which of them exist now.
     std::map<std::string, std::vector<KeyText>> keys;
+    std::map<std::string, std::set<KeyText>> seen;
     std::map<std::string, std::map<KeyText, db::Row>> rows;
     std::int64_t now_ms = 0;
     // MySQL/MariaDB: the oldest open writer, read BEFORE the snapshot: a writer older than
@@ -508,9 +509,9 @@ class Applier {
         }
         KeyText k(e.key.begin(),
                   e.key.begin() + static_cast<std::ptrdiff_t>(it->second.source_key.size()));
-        std::vector<KeyText>& list = keys[e.table];
-        if (std::find(list.begin(), list.end(), k) == list.end()) {
-          list.push_back(std::move(k));
+        // First occurrence keeps its place; the set makes the check O(log n), not a scan.
+        if (seen[e.table].insert(k).second) {
+          keys[e.table].push_back(std::move(k));
         }
       }
       for (auto& [table, list] : keys) {
