@@ -143,6 +143,10 @@ class OracleCapture : public CaptureDialect {
   // cannot end with ";" alone.
   std::string script_terminator(std::string_view /*statement*/) const override { return "\n/\n"; }
 
+  // SQL*Plus does not commit DML by itself: without this the final "ready" marks wait for the
+  // session's end (and are lost if the DBA's client exits with ROLLBACK).
+  std::string script_epilogue() const override { return "COMMIT\n/\n"; }
+
  private:
   std::string seq() const { return sql().ident("CO_JOURNAL_SEQ"); }
 };
@@ -297,6 +301,10 @@ class Db2Capture : public CaptureDialect {
   // Trigger bodies hold ";": run with `db2 -td/ -f`, as WSO2's DB2 scripts are (which is also
   // why the triggers multiply by 0.001 instead of dividing).
   std::string script_terminator(std::string_view /*statement*/) const override { return "\n/\n"; }
+
+  // `db2 +c` (autocommit off, as some DBAs run scripts) would otherwise leave the metadata rows
+  // uncommitted; with autocommit on the COMMIT is a no-op.
+  std::string script_epilogue() const override { return "COMMIT\n/\n"; }
 
  private:
   std::string flag() const { return sql().ident(kApplyingMarker); }
