@@ -90,6 +90,11 @@ class Dialect {
   /// statement (portable SQL has none): a second loader then fails on the first duplicate key.
   virtual LoadLock load_lock(const std::vector<std::string>& tables) const;
 
+  /// A statement that takes the session-level lock `name` (a short literal, not SQL) without
+  /// waiting and returns 1 when it got it; the lock lasts until the session ends. Empty where the
+  /// engine has none we can use without extra grants (the caller then locks another way).
+  virtual std::string try_session_lock(std::string_view /*name*/) const { return {}; }
+
   /// Statements run right after connecting, natively and through ODBC alike, so values come
   /// back in one text form (db/value_format.h): UTC, ISO timestamps, hex binary.
   virtual std::vector<std::string> session_setup() const { return {}; }

@@ -14,6 +14,7 @@
 #include "db/dialect.h"
 #include "db/registry.h"
 #include "sync/copy.h"
+#include "sync/job_lock.h"
 #include "sync/position.h"
 
 namespace cutover::sync {
@@ -750,6 +751,7 @@ class Applier {
 
 ApplyResult run_apply(const SyncConfig& config, const ApplyOptions& options,
                       const std::function<void(const BatchReport&)>& on_batch) {
+  JobLock lock(config.target, "run");
   Applier a(config, options, on_batch);
   return a.run();
 }

@@ -58,6 +58,7 @@
 #include "core/error.h"
 #include "db/dialect.h"
 #include "db/registry.h"
+#include "sync/job_lock.h"
 #include "sync/position.h"
 #include "sync/tables.h"
 
@@ -1154,6 +1155,7 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
     throw Error(ErrorKind::config, "the source has no complete change capture",
                 "run 'cutover sync prepare' on the source first");
   }
+  JobLock lock(config.target, "copy");
   // An empty target may be a SQLite file that does not exist yet: the copy makes it.
   db::OpenOptions create;
   create.create = true;

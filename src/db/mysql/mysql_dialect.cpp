@@ -139,6 +139,12 @@ class MysqlDialect final : public Dialect {
   // previous loader committed, and released after it ends. GET_LOCK returns 1 when it got the
   // lock; it waits up to a year (MariaDB answers NULL to a negative, "infinite", timeout). The
   // name is at most 64 characters: a digest of the database name.
+  // Named locks are server-wide: the database's digest makes them per database (and keeps the
+  // name within 64 characters for a short `name`).
+  std::string try_session_lock(std::string_view name) const override {
+    return fmt::format("SELECT GET_LOCK(CONCAT({}, MD5(DATABASE())), 0)", string_literal(name));
+  }
+
   LoadLock load_lock(const std::vector<std::string>& /*tables*/) const override {
     LoadLock lock;
     lock.before_begin.emplace_back(

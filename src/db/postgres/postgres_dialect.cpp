@@ -110,6 +110,12 @@ class PostgresDialect final : public Dialect {
   // SHARE ROW EXCLUSIVE conflicts with itself and with every writer but lets readers
   // (inspect) through; it is held until the transaction ends. One statement, tables in the
   // caller's order, so two loaders never lock them in different orders.
+  // Advisory locks belong to the current database, so the name needs no database in it.
+  std::string try_session_lock(std::string_view name) const override {
+    return fmt::format("SELECT CASE WHEN pg_try_advisory_lock(hashtext({})) THEN 1 ELSE 0 END",
+                       string_literal(name));
+  }
+
   LoadLock load_lock(const std::vector<std::string>& tables) const override {
     return lock_tables_in_mode(tables, "SHARE ROW EXCLUSIVE");
   }
