@@ -367,6 +367,7 @@ struct TablePlan {
   TableDef target;  // live, once it exists
   bool created = false;
   bool deferred_post_data = false;      // indexes and foreign keys still to build
+  int index_jobs = 0;                   // jobs that build those indexes (one per index, or 1)
   bool ordered = false;                 // load after the tables it references
   bool raw = false;                     // PostgreSQL to PostgreSQL, same types: binary COPY
   std::vector<std::string> references;  // source names of copied tables it references
@@ -583,6 +584,14 @@ bool defers_post_data(const Connection& target) {
   return !single_writer(target);
 }
 
+// PostgreSQL builds several indexes of one table at once (CREATE INDEX takes a SHARE lock, which
+// does not conflict with itself), so each deferred index is a job of its own and the workers
+// share them: the largest table's indexes no longer run one after another. MariaDB's ADD INDEX
+// holds a metadata lock that a second ALTER of the table would wait for: one job per table.
+bool parallel_index_builds(const Connection& target) {
+  return target.dialect().name() == "postgresql";
+}
+
 bool has_index(const TableDef& live, const std::string& name) {
   auto same = [&](const std::string& n) { return db::same_ident(n, name); };
   return std::any_of(live.indexes.begin(), live.indexes.end(),
@@ -646,7 +655,8 @@ std::string add_foreign_key_sql(const Dialect& d, const TableDef& t, const db::F
 
 struct Job {
   TablePlan* table = nullptr;
-  Chunk* chunk = nullptr;  // null: build the table's indexes
+  Chunk* chunk = nullptr;  // null: build indexes
+  int index = -1;          // with no chunk: this index of the table (-1: all of them)
 };
 
 class Work {
@@ -660,7 +670,7 @@ class Work {
         }
       }
       s.left = static_cast<int>(s.pending.size());
-      s.index_pending = t.deferred_post_data;
+      s.index_total = t.deferred_post_data ? t.index_jobs : 0;
       order_.push_back(&t);
     }
   }
@@ -683,10 +693,10 @@ class Work {
           ++running_;
           return Job{t, c};
         }
-        if (s.index_pending && s.left == 0) {
-          s.index_pending = false;
+        if (s.left == 0 && s.index_next < s.index_total) {
+          int i = s.index_next++;
           ++running_;
-          return Job{t, nullptr};
+          return Job{t, nullptr, s.index_total == 1 ? -1 : i};
         }
       }
       if (running_ == 0) {
@@ -701,6 +711,8 @@ class Work {
     --running_;
     if (job.chunk != nullptr) {
       --state_[job.table].left;
+    } else {
+      ++state_[job.table].index_done;
     }
     changed_.notify_all();
   }
@@ -722,7 +734,7 @@ class Work {
   bool all_loaded() {
     std::lock_guard lock(mutex_);
     return std::all_of(state_.begin(), state_.end(), [](const auto& kv) {
-      return kv.second.left == 0 && !kv.second.index_pending;
+      return kv.second.left == 0 && kv.second.index_done == kv.second.index_total;
     });
   }
 
@@ -730,7 +742,9 @@ class Work {
   struct State {
     std::deque<Chunk*> pending;
     int left = 0;
-    bool index_pending = false;
+    int index_total = 0;  // index jobs of the table
+    int index_next = 0;   // the next one to hand out
+    int index_done = 0;
   };
 
   bool references_loaded(const TablePlan& t) {
@@ -902,7 +916,7 @@ class Worker {
         if (job->chunk != nullptr) {
           load(*job->table, *job->chunk);
         } else {
-          build_indexes(*job->table);
+          build_indexes(*job->table, job->index);
         }
         work.finish(*job);
       } catch (...) {
@@ -968,13 +982,17 @@ class Worker {
     c.rows = rows;
   }
 
-  void build_indexes(TablePlan& t) {
+  // Index `only` of the table's wanted indexes, or all with -1; those a killed run already
+  // built are skipped.
+  void build_indexes(TablePlan& t, int only) {
     TableDef wanted = definition_for_target(t.source, source_->dialect(), target_->dialect());
     std::optional<TableDef> live = target_->describe_table(t.target_name);
     TableDef missing = wanted;
     missing.indexes.clear();
-    for (const db::Index& ix : wanted.indexes) {
-      if (!live || !has_index(*live, ix.name)) {
+    for (std::size_t i = 0; i < wanted.indexes.size(); ++i) {
+      const db::Index& ix = wanted.indexes[i];
+      bool chosen = only < 0 || static_cast<std::size_t>(only) == i;
+      if (chosen && (!live || !has_index(*live, ix.name))) {
         missing.indexes.push_back(ix);
       }
     }
@@ -1217,6 +1235,12 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
     bool existed = !t.target_name.empty() && !t.created;
     create_missing(*source, *target, t);
     t.deferred_post_data = t.created && defers_post_data(*target);
+    if (t.deferred_post_data) {
+      std::size_t n =
+          definition_for_target(t.source, source->dialect(), target->dialect()).indexes.size();
+      t.index_jobs =
+          parallel_index_builds(*target) ? static_cast<int>(std::max<std::size_t>(n, 1)) : 1;
+    }
     // PostgreSQL enforces the foreign keys of a table that existed: parents load first.
     t.ordered =
         existed && !t.target.foreign_keys.empty() && target->dialect().name() == "postgresql";
