@@ -92,6 +92,7 @@ class BackgroundApply {
   BackgroundApply(const sync::SyncConfig& config,
                   std::function<void(const sync::BatchReport&)> on_batch)
       : config_(config), on_batch_(std::move(on_batch)) {}
+
   BackgroundApply(const BackgroundApply&) = delete;
   BackgroundApply& operator=(const BackgroundApply&) = delete;
 
@@ -172,17 +173,16 @@ class Demo {
   void report_abort(const Error& e) {
     bool interrupted = e.kind() == ErrorKind::interrupted;
     std::string where =
-        dir_.empty() ? fmt::format("source {}, target {}", config_.source.redacted(),
-                                   config_.target.redacted())
-                     : fmt::format("the folder {} (source {}, target {})", dir_.string(),
-                                   source_file_.filename().string(),
-                                   target_file_.filename().string());
+        dir_.empty()
+            ? fmt::format("source {}, target {}", config_.source.redacted(),
+                          config_.target.redacted())
+            : fmt::format("the folder {} (source {}, target {})", dir_.string(),
+                          source_file_.filename().string(), target_file_.filename().string());
     if (!created_) {
       return;  // nothing was written anywhere yet
     }
     std::fprintf(stderr, "cutover demo: %s during %s; what it made so far is in %s%s\n",
-                 interrupted ? "interrupted" : "stopped by an error", phase_.c_str(),
-                 where.c_str(),
+                 interrupted ? "interrupted" : "stopped by an error", phase_.c_str(), where.c_str(),
                  applied_once_ ? " (the target holds everything applied up to the last batch)"
                                : " (incomplete: delete it or run the demo again elsewhere)");
   }
@@ -204,8 +204,7 @@ class Demo {
   db::ConnectionSpec server_spec(const std::string& url, const char* what, const char* env) {
     if (url.empty()) {
       throw Error(ErrorKind::usage, fmt::format("--engine {} needs --{} URL", a_.engine, what),
-                  fmt::format("name an empty {} database for the demo's {} side", a_.engine,
-                              what));
+                  fmt::format("name an empty {} database for the demo's {} side", a_.engine, what));
     }
     db::ConnectionSpec spec = db::parse_url(url, db::UrlOrigin::argv);
     std::string want = a_.engine == "mariadb" ? "mysql" : a_.engine;
@@ -232,17 +231,16 @@ class Demo {
         throw Error(ErrorKind::usage, "--source and --target are for server engines",
                     "the SQLite demo makes its own files in --dir");
       }
-      dir_ = a_.dir.empty() ? fs::path(fmt::format("cutover-demo-{}", timestamp())) : fs::path(a_.dir);
+      dir_ =
+          a_.dir.empty() ? fs::path(fmt::format("cutover-demo-{}", timestamp())) : fs::path(a_.dir);
       std::error_code ec;
       if (fs::exists(dir_, ec) && !fs::is_empty(dir_, ec)) {
-        throw Error(ErrorKind::usage,
-                    fmt::format("{} exists and is not empty", dir_.string()),
+        throw Error(ErrorKind::usage, fmt::format("{} exists and is not empty", dir_.string()),
                     "the demo never reuses a folder: name a new or empty one with --dir");
       }
       fs::create_directories(dir_, ec);
       if (ec) {
-        throw Error(ErrorKind::io,
-                    fmt::format("cannot create {}: {}", dir_.string(), ec.message()),
+        throw Error(ErrorKind::io, fmt::format("cannot create {}: {}", dir_.string(), ec.message()),
                     "name a writable folder with --dir");
       }
       created_ = true;
@@ -269,9 +267,8 @@ class Demo {
         "writing throughout\n",
         from_, to_, a_.engine));
     if (!dir_.empty()) {
-      say(fmt::format("  folder {}: {} is the old IS's database, {} the new one's\n",
-                      dir_.string(), source_file_.filename().string(),
-                      target_file_.filename().string()));
+      say(fmt::format("  folder {}: {} is the old IS's database, {} the new one's\n", dir_.string(),
+                      source_file_.filename().string(), target_file_.filename().string()));
     } else {
       say(fmt::format("  old IS database {}, new {}\n", config_.source.redacted(),
                       config_.target.redacted()));
@@ -313,9 +310,10 @@ class Demo {
     schema::FillResult r = schema::fill(*src, fo);
     filled_rows_ = r.total_rows;
     phase("create and fill", t);
-    say(fmt::format("[1/6] old side: IS {} schema created and filled: {} access tokens, {} rows "
-                    "in all ({:.1f} s)\n",
-                    from_, group_digits(a_.rows), group_digits(r.total_rows), phases_.back().second));
+    say(fmt::format(
+        "[1/6] old side: IS {} schema created and filled: {} access tokens, {} rows "
+        "in all ({:.1f} s)\n",
+        from_, group_digits(a_.rows), group_digits(r.total_rows), phases_.back().second));
   }
 
   // ---- 2. change capture on the old side -----------------------------------------------------
@@ -332,7 +330,8 @@ class Demo {
       tables_.push_back(ct.name);
     }
     phase("prepare", t);
-    say(fmt::format("[2/6] sync prepare: capture on {} tables of the old side, journal {} "
+    say(
+        fmt::format("[2/6] sync prepare: capture on {} tables of the old side, journal {} "
                     "({:.1f} s)\n",
                     tables_.size(), info.journal_id, phases_.back().second));
   }
@@ -361,7 +360,8 @@ class Demo {
     bar.finish();
     copied_rows_ = r.rows;
     phase("copy", t);
-    say(fmt::format("[3/6] sync copy: new side IS {} created, {} rows in {} tables copied in one "
+    say(
+        fmt::format("[3/6] sync copy: new side IS {} created, {} rows in {} tables copied in one "
                     "snapshot ({:.1f} s)\n",
                     to_, group_digits(r.rows), r.tables.size(), phases_.back().second));
   }
@@ -391,13 +391,14 @@ class Demo {
     wo.seed = a_.seed;
     demo::Workload workload(wo);
     BackgroundApply apply(config_, [this](const sync::BatchReport& b) { on_batch(b); });
-    say(fmt::format("[4/6] sync run under load: {} IS threads on the old side (token issue, "
+    say(
+        fmt::format("[4/6] sync run under load: {} IS threads on the old side (token issue, "
                     "refresh, revoke, code exchange, logins; {} tx/s) for {:.0f} s\n",
                     a_.threads, a_.rate, a_.seconds));
     workload.start();
     apply.start();
-    auto end = t + std::chrono::duration_cast<Clock::duration>(
-                       std::chrono::duration<double>(a_.seconds));
+    auto end =
+        t + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(a_.seconds));
     auto next_status = t + kStatusEvery;
     std::int64_t last_tx = 0;
     auto last_at = t;
@@ -414,7 +415,8 @@ class Demo {
         sync::SyncStatus s = sync::read_status(config_);
         demo::WorkloadCounts c = workload.counts();
         double dt = since(last_at);
-        say(fmt::format("      {:>5.1f} s  workload {:>7} tx ({:>4.0f}/s)  backlog {:>5}  lag "
+        say(
+            fmt::format("      {:>5.1f} s  workload {:>7} tx ({:>4.0f}/s)  backlog {:>5}  lag "
                         "{:>5.2f} s  applied {:>8} rows\n",
                         since(t), group_digits(c.transactions),
                         dt > 0 ? static_cast<double>(c.transactions - last_tx) / dt : 0.0,
@@ -444,9 +446,8 @@ class Demo {
     // safe to switch (exit 5 otherwise).
     sync::ApplyOptions o;
     o.once = true;
-    sync::ApplyResult d = sync::run_apply(config_, o, [this](const sync::BatchReport& b) {
-      on_batch(b);
-    });
+    sync::ApplyResult d =
+        sync::run_apply(config_, o, [this](const sync::BatchReport& b) { on_batch(b); });
     drained_ = d;
     applied_.batches += d.batches;
     applied_.entries += d.entries;
@@ -458,7 +459,8 @@ class Demo {
     // beside a BackgroundApply of the reverse config for a few seconds, stop, drain it, and
     // compare again. Until then the workload stops at the switch.
     phase("cutover", t);
-    say(fmt::format("[5/6] cutover: workload stopped on the old side, last {} journal entries "
+    say(
+        fmt::format("[5/6] cutover: workload stopped on the old side, last {} journal entries "
                     "applied ({:.1f} s), backlog {}; traffic may switch to the new side\n",
                     group_digits(d.entries), phases_.back().second, group_digits(s.backlog)));
     say("      (to come: the `sync cutover` gate, reverse sync armed, the workload continuing on "
@@ -508,8 +510,8 @@ class Demo {
         group_digits(applied_.entries), group_digits(applied_.batches),
         group_digits(applied_.upserted), group_digits(applied_.deleted));
     text += fmt::format(
-        "      lag per batch     p50 {:.2f} s, p99 {:.2f} s, max {:.2f} s ({} batches)\n", p50,
-        p99, max, lags.size());
+        "      lag per batch     p50 {:.2f} s, p99 {:.2f} s, max {:.2f} s ({} batches)\n", p50, p99,
+        max, lags.size());
     std::string times;
     for (const auto& [name, secs] : phases_) {
       times += fmt::format("{}{} {:.1f} s", times.empty() ? "" : ", ", name, secs);
@@ -523,8 +525,8 @@ class Demo {
       }
     }
     if (equal) {
-      text += fmt::format("both sides equal: {} tables, {} rows compared row by row\n",
-                          cmp.size(), group_digits(compared));
+      text += fmt::format("both sides equal: {} tables, {} rows compared row by row\n", cmp.size(),
+                          group_digits(compared));
     } else {
       text += fmt::format("the sides DIFFER: {} of {} tables\n",
                           std::count_if(cmp.begin(), cmp.end(),
@@ -556,9 +558,12 @@ class Demo {
       j["target"] = config_.target.redacted();
       j["rows_filled"] = filled_rows_;
       j["rows_copied"] = copied_rows_;
-      j["workload"] = {{"transactions", workload_.transactions}, {"issued", workload_.issued},
-                       {"refreshed", workload_.refreshed},       {"revoked", workload_.revoked},
-                       {"code_exchanges", workload_.codes},      {"logins", workload_.user_updates},
+      j["workload"] = {{"transactions", workload_.transactions},
+                       {"issued", workload_.issued},
+                       {"refreshed", workload_.refreshed},
+                       {"revoked", workload_.revoked},
+                       {"code_exchanges", workload_.codes},
+                       {"logins", workload_.user_updates},
                        {"retries", workload_.retries}};
       j["applied"] = {{"entries", applied_.entries},
                       {"batches", applied_.batches},
@@ -648,12 +653,14 @@ void add_demo_command(CLI::App& app, Runner& selected) {
   d->add_option("--threads", a->threads, "workload threads, each with its own connection")
       ->capture_default_str()
       ->check(CLI::Range(1, 32));
-  d->add_option("--rate", a->rate, "workload transactions per second over all threads (0: as fast "
-                                   "as they go)")
+  d->add_option("--rate", a->rate,
+                "workload transactions per second over all threads (0: as fast "
+                "as they go)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100000.0));
-  d->add_option("--engine", a->engine, "sqlite (files in --dir), postgresql or mariadb (with "
-                                       "--source and --target URLs of two empty databases)")
+  d->add_option("--engine", a->engine,
+                "sqlite (files in --dir), postgresql or mariadb (with "
+                "--source and --target URLs of two empty databases)")
       ->capture_default_str()
       ->check(CLI::IsMember({"sqlite", "postgresql", "mariadb"}));
   d->add_option("--source", a->source, "the old side's database URL (server engines)");

@@ -17,10 +17,10 @@ struct TableComparison {
   std::string table;
   std::int64_t source_rows = 0;
   std::int64_t target_rows = 0;
-  std::int64_t only_source = 0;  ///< keys the target lacks
-  std::int64_t only_target = 0;  ///< keys the source lacks
-  std::int64_t differing = 0;    ///< keys on both sides with another value in some column
-  std::int64_t columns = 0;      ///< columns compared (both sides have them)
+  std::int64_t only_source = 0;       ///< keys the target lacks
+  std::int64_t only_target = 0;       ///< keys the source lacks
+  std::int64_t differing = 0;         ///< keys on both sides with another value in some column
+  std::int64_t columns = 0;           ///< columns compared (both sides have them)
   std::vector<std::string> examples;  ///< up to three differences, "key: what"
 
   bool equal() const { return only_source == 0 && only_target == 0 && differing == 0; }

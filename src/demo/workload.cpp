@@ -114,8 +114,8 @@ class Session {
 
 /// A new token row for grant `g`: fresh ids and secrets, ACTIVE, this version's new columns
 /// at what the product writes for a token without binding or organisation.
-db::Row new_token(const std::vector<std::string>& cols, const Workload::Grant& g,
-                  schema::Rng& rng, const std::string& grant_type) {
+db::Row new_token(const std::vector<std::string>& cols, const Workload::Grant& g, schema::Rng& rng,
+                  const std::string& grant_type) {
   db::Row row = g.token;
   std::string now = utc_now_text();
   for (std::size_t i = 0; i < cols.size(); ++i) {
@@ -162,10 +162,10 @@ Workload::Workload(WorkloadOptions options) : options_(std::move(options)) {
   code_columns_ = version_columns(product, kCode, version, *conn);
   code_scope_table_ = !version_columns(product, kCodeScope, version, *conn).empty();
   if (token_columns_.empty() || code_columns_.empty()) {
-    throw Error(ErrorKind::config,
-                fmt::format("{} {} has no {} or {}", product.title(), options_.version, kToken,
-                            kCode),
-                "the workload simulates OAuth2 traffic: use an IS version that has both");
+    throw Error(
+        ErrorKind::config,
+        fmt::format("{} {} has no {} or {}", product.title(), options_.version, kToken, kCode),
+        "the workload simulates OAuth2 traffic: use an IS version that has both");
   }
 
   // Grants: ACTIVE tokens whose client, user and scope have exactly one ACTIVE token, so
@@ -227,9 +227,9 @@ Workload::Workload(WorkloadOptions options) : options_(std::move(options)) {
   }
   // Users with identity claims, each owned by one thread (the claim upsert is update-or-insert).
   {
-    std::unique_ptr<db::RowReader> r = conn->query(
-        fmt::format("SELECT DISTINCT {}, {} FROM {}", d.ident("TENANT_ID"), d.ident("USER_NAME"),
-                    d.ident(kUserData)));
+    std::unique_ptr<db::RowReader> r =
+        conn->query(fmt::format("SELECT DISTINCT {}, {} FROM {}", d.ident("TENANT_ID"),
+                                d.ident("USER_NAME"), d.ident(kUserData)));
     int n = 0;
     while (r->next() && n < options_.grants) {
       users_[static_cast<std::size_t>(n % options_.threads)].push_back(

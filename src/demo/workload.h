@@ -58,6 +58,7 @@ class Workload {
   /// Stops the threads after their current transaction (committed or rolled back) and joins
   /// them. Rethrows the first error a thread ended with (not a lock wait: those are retried).
   void stop();
+
   /// True when a thread ended with an error (stop() rethrows it).
   bool failed() const { return failed_.load(); }
 
@@ -69,6 +70,7 @@ class Workload {
     std::vector<std::string> scopes;
     std::string active;  ///< TOKEN_ID of the ACTIVE token; empty after a revoke
   };
+
   struct User {
     db::Value tenant;
     std::string name;
