@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "capture/capture.h"
 #include "cli/command_table.h"
@@ -346,6 +347,7 @@ class Demo {
                             schema::DatabaseFilter::all);
     }
     ProgressLine bar("      copy:");
+    bool tty = isatty(STDERR_FILENO) == 1;
     std::map<std::string, std::pair<std::int64_t, std::int64_t>> per_table;
     sync::CopyResult r = sync::copy(config_, {}, [&](const sync::CopyProgress& p) {
       per_table[p.table] = {p.rows_done, p.rows_total};
@@ -355,7 +357,9 @@ class Demo {
         done += dt.first;
         total += dt.second;
       }
-      bar.update(done, total);
+      if (tty) {  // a log gets the phase's line below, not a progress line
+        bar.update(done, total);
+      }
     });
     bar.finish();
     copied_rows_ = r.rows;
@@ -377,6 +381,7 @@ class Demo {
     if (b.entries > 0) {
       lags_ms_.push_back(b.lag_ms);
     }
+    applied_entries_ += b.entries;
     applied_once_ = true;
   }
 
@@ -393,7 +398,7 @@ class Demo {
     BackgroundApply apply(config_, [this](const sync::BatchReport& b) { on_batch(b); });
     say(
         fmt::format("[4/6] sync run under load: {} IS threads on the old side (token issue, "
-                    "refresh, revoke, code exchange, logins; {} tx/s) for {:.0f} s\n",
+                    "refresh, revoke, code exchange, logins; aiming at {} tx/s) for {:.0f} s\n",
                     a_.threads, a_.rate, a_.seconds));
     workload.start();
     apply.start();
@@ -428,19 +433,23 @@ class Demo {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    workload_ = workload.counts();
-    // Stop the writers first: what they committed is in the journal, and the drain below
-    // applies all of it.
-    phase_ = "cutover";
-    workload.stop();
-    sync::ApplyResult r = apply.stop();
-    applied_ = r;
     phase("sync under load", t);
+    // The cutover starts here: stop the writers first; what they committed is in the journal,
+    // and the apply, stopping, drains all of it (run_apply once returns at an empty journal).
+    phase_ = "cutover";
+    cutover_started_ = Clock::now();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      entries_at_stop_ = applied_entries_;
+    }
+    workload.stop();
+    workload_ = workload.counts();
+    applied_ = apply.stop();
   }
 
   // ---- 5. cutover ----------------------------------------------------------------------------
   void cut_over() {
-    auto t = Clock::now();
+    auto t = cutover_started_;
     // INTEGRATION(gate): the `sync cutover` engine replaces this drain and compare: it waits
     // for a zero backlog, compares the tables, arms the reverse sync and answers whether it is
     // safe to switch (exit 5 otherwise).
@@ -448,7 +457,6 @@ class Demo {
     o.once = true;
     sync::ApplyResult d =
         sync::run_apply(config_, o, [this](const sync::BatchReport& b) { on_batch(b); });
-    drained_ = d;
     applied_.batches += d.batches;
     applied_.entries += d.entries;
     applied_.upserted += d.upserted;
@@ -459,10 +467,15 @@ class Demo {
     // beside a BackgroundApply of the reverse config for a few seconds, stop, drain it, and
     // compare again. Until then the workload stops at the switch.
     phase("cutover", t);
+    std::int64_t drained = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      drained = applied_entries_ - entries_at_stop_;
+    }
     say(
-        fmt::format("[5/6] cutover: workload stopped on the old side, last {} journal entries "
-                    "applied ({:.1f} s), backlog {}; traffic may switch to the new side\n",
-                    group_digits(d.entries), phases_.back().second, group_digits(s.backlog)));
+        fmt::format("[5/6] cutover: writers stopped on the old side, the last {} journal entries "
+                    "applied, backlog {} ({:.1f} s); traffic may switch to the new side\n",
+                    group_digits(drained), group_digits(s.backlog), phases_.back().second));
     say("      (to come: the `sync cutover` gate, reverse sync armed, the workload continuing on "
         "the new side)\n");
   }
@@ -569,7 +582,7 @@ class Demo {
                       {"batches", applied_.batches},
                       {"rows_written", applied_.upserted},
                       {"rows_removed", applied_.deleted},
-                      {"drained_at_cutover", drained_.entries}};
+                      {"drained_at_cutover", applied_entries_ - entries_at_stop_}};
       j["lag_seconds"] = {{"p50", p50}, {"p99", p99}, {"max", max}, {"batches", lags.size()}};
       j["phases_seconds"] = nlohmann::json::object();
       for (const auto& [name, secs] : phases_) {
@@ -608,13 +621,15 @@ class Demo {
   std::int64_t copied_rows_ = 0;
   demo::WorkloadCounts workload_;
   sync::ApplyResult applied_;
-  sync::ApplyResult drained_;
   std::vector<std::pair<std::string, double>> phases_;
   std::mutex mu_;  // the apply thread's reports
   std::vector<std::int64_t> lags_ms_;
   std::vector<std::int64_t> status_lags_ms_;
   std::vector<std::string> retries_;
   bool applied_once_ = false;
+  std::int64_t applied_entries_ = 0;
+  std::int64_t entries_at_stop_ = 0;
+  Clock::time_point cutover_started_;
 };
 
 int run_demo(const DemoArgs& a) {
@@ -646,7 +661,7 @@ void add_demo_command(CLI::App& app, Runner& selected) {
                 "./cutover-demo-<UTC time>)");
   d->add_option("--rows", a->rows, "access tokens to fill the old side with")
       ->capture_default_str()
-      ->check(whole_number(10'000'000));
+      ->check(CLI::Range(std::int64_t{100}, std::int64_t{10'000'000}));
   d->add_option("--seconds", a->seconds, "how long the workload writes before the cutover")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 3600.0));
