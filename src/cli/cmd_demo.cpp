@@ -173,12 +173,23 @@ class Demo {
   /// After an error or Ctrl-C: where things stand and where the files are.
   void report_abort(const Error& e) {
     bool interrupted = e.kind() == ErrorKind::interrupted;
-    std::string where =
-        dir_.empty()
-            ? fmt::format("source {}, target {}", config_.source.redacted(),
-                          config_.target.redacted())
-            : fmt::format("the folder {} (source {}, target {})", dir_.string(),
-                          source_file_.filename().string(), target_file_.filename().string());
+    std::string where;
+    if (dir_.empty()) {
+      where =
+          fmt::format("source {}, target {}", config_.source.redacted(), config_.target.redacted());
+    } else {
+      // Only the files that exist by now: an early stop has made the source alone.
+      std::vector<std::string> made;
+      for (const fs::path& f : {source_file_, target_file_}) {
+        std::error_code ec;
+        if (fs::exists(f, ec)) {
+          made.push_back(f.filename().string());
+        }
+      }
+      where = fmt::format(
+          "the folder {} ({})", dir_.string(),
+          made.empty() ? std::string("empty") : fmt::format("{}", fmt::join(made, ", ")));
+    }
     if (!created_) {
       return;  // nothing was written anywhere yet
     }
