@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# needs: sqlite
+# `cutover demo` on SQLite (the README's main command), small: it exits 0 with the summary's
+# equality line, and the two files it leaves are equal by the independent comparator, with
+# the workload's writes in them. A second demo refuses the used folder (exit 2, nothing
+# touched). Ctrl-C during the sync under load exits 130, names the folder, and leaves a
+# consistent pair: `sync run --once` on the files then makes them equal.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tools/sync_lib.sh"
+
+TABLES=IDN_OAUTH_CONSUMER_APPS,IDN_IDENTITY_USER_DATA,IDN_OAUTH2_ACCESS_TOKEN,IDN_OAUTH2_ACCESS_TOKEN_SCOPE,IDN_OAUTH2_AUTHORIZATION_CODE,IDN_AUTH_SESSION_STORE
+ROWS=2000
+
+# 1. The whole demo.
+D="$WORK/demo"
+run 0 demo --dir "$D" --rows $ROWS --seconds 5 --threads 3
+echo "$OUT"
+expect_in "$OUT" "both sides equal: 6 tables" "demo summary"
+expect_in "$OUT" "[5/6] cutover" "demo phases"
+S="sqlite:$D/source-is-5.8.0.db"
+T="sqlite:$D/target-is-5.8.0.db"
+[ -f "$D/source-is-5.8.0.db" ] && [ -f "$D/target-is-5.8.0.db" ] || fail "demo files missing: $(ls "$D")"
+same_data "$S" "$T" "$TABLES" "demo"
+# The workload wrote: more tokens than the fill made, new ones with the workload's grant types
+# on both sides, and codes exchanged for tokens.
+tokens=$(sqlite3 "$D/target-is-5.8.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN")
+[ "$tokens" -gt $ROWS ] || fail "demo: the target has $tokens tokens, no more than the $ROWS filled"
+refreshed=$(sqlite3 "$D/target-is-5.8.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE GRANT_TYPE = 'refresh_token' AND TIME_CREATED > datetime('now', '-1 hour')")
+[ "$refreshed" -gt 0 ] || fail "demo: no refreshed token reached the target"
+exchanged=$(sqlite3 "$D/target-is-5.8.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_AUTHORIZATION_CODE c JOIN IDN_OAUTH2_ACCESS_TOKEN t ON t.TOKEN_ID = c.TOKEN_ID WHERE t.GRANT_TYPE = 'authorization_code' AND c.STATE = 'INACTIVE'")
+[ "$exchanged" -gt 0 ] || fail "demo: no exchanged code reached the target"
+# One ACTIVE token per client, user and scope (the workload retires the old one first).
+dups=$(sqlite3 "$D/source-is-5.8.0.db" "SELECT COUNT(*) FROM (SELECT 1 FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_STATE = 'ACTIVE' GROUP BY CONSUMER_KEY_ID, AUTHZ_USER, TENANT_ID, USER_DOMAIN, USER_TYPE, TOKEN_SCOPE_HASH, IDP_ID HAVING COUNT(*) > 1)")
+[ "$dups" = 0 ] || fail "demo: $dups client/user/scope groups with more than one ACTIVE token"
+
+# 2. The used folder is refused, nothing in it touched.
+before=$(cksum "$D"/*.db)
+run 2 demo --dir "$D" --rows $ROWS --seconds 1
+one_line_error "$ERR" "demo into a used folder"
+expect_in "$ERR" "not empty" "demo into a used folder"
+[ "$(cksum "$D"/*.db)" = "$before" ] || fail "demo into a used folder changed its files"
+
+# 3. Ctrl-C while the workload writes.
+D2="$WORK/demo2"
+"$CUTOVER" demo --dir "$D2" --rows $ROWS --seconds 60 >"$WORK/d2.out" 2>"$WORK/d2.err" &
+pid=$!
+for _ in $(seq 1 120); do
+  grep -q "workload .* tx" "$WORK/d2.out" && break
+  sleep 0.5
+done
+grep -q "workload .* tx" "$WORK/d2.out" || fail "demo 2 never reached the sync under load: $(cat "$WORK/d2.out" "$WORK/d2.err")"
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" = 130 ] || fail "demo after Ctrl-C exited $rc, expected 130: $(cat "$WORK/d2.err")"
+expect_in "$(cat "$WORK/d2.err")" "interrupted during sync under load" "demo Ctrl-C message"
+expect_in "$(cat "$WORK/d2.err")" "$D2" "demo Ctrl-C names the folder"
+S2="sqlite:$D2/source-is-5.8.0.db"
+T2="sqlite:$D2/target-is-5.8.0.db"
+run 0 sync run --source "$S2" --target "$T2" --once
+same_data "$S2" "$T2" "$TABLES" "demo interrupted, then sync run --once"
+finish

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# needs: postgres mariadb
+# `cutover demo --engine postgresql|mariadb` against two empty databases of the test servers
+# (MariaDB with binary logging on, like production): exits 0 with the summary's equality line
+# and its JSON, and the independent comparator finds the two databases equal. Databases that
+# already hold IS tables are refused before any write.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tools/sync_lib.sh"
+
+TABLES=IDN_OAUTH_CONSUMER_APPS,IDN_IDENTITY_USER_DATA,IDN_OAUTH2_ACCESS_TOKEN,IDN_OAUTH2_ACCESS_TOKEN_SCOPE,IDN_OAUTH2_AUTHORIZATION_CODE,IDN_AUTH_SESSION_STORE
+for engine in postgresql mariadb; do
+  what="demo $engine"
+  fresh_db "$engine" demo_src
+  fresh_db "$engine" demo_dst
+  S=$(db_url "$engine" demo_src)
+  T=$(db_url "$engine" demo_dst)
+
+  run 0 demo --engine "$engine" --source "$S" --target "$T" --rows 2000 --seconds 5 --threads 4 --json
+  echo "$ERR"
+  expect_in "$ERR" "both sides equal: 6 tables" "$what summary"
+  [ "$(json_get "$OUT" 'j["equal"]')" = True ] || fail "$what: JSON says not equal: $OUT"
+  [ "$(json_get "$OUT" 'j["workload"]["transactions"] > 0')" = True ] || fail "$what: no workload: $OUT"
+  [ "$(json_get "$OUT" 'j["applied"]["entries"] > 0')" = True ] || fail "$what: nothing applied: $OUT"
+  same_data "$S" "$T" "$TABLES" "$what"
+
+  # Again into the same (now used) databases: refused, nothing written.
+  count="SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN"
+  before=$(sql "$engine" demo_src "$count")
+  run 2 demo --engine "$engine" --source "$S" --target "$T" --rows 100 --seconds 1
+  expect_in "$ERR" "already" "$what into used databases"
+  [ "$(sql "$engine" demo_src "$count")" = "$before" ] || fail "$what into used databases changed the source"
+done
+finish
