@@ -85,8 +85,7 @@ double percentile(std::vector<std::int64_t> v, double p) {
   return static_cast<double>(v[std::min(i, v.size() - 1)]) / 1000.0;
 }
 
-/// `sync run` on a thread of its own: the apply drains the journal (run_apply once), pauses,
-/// and goes again until stop(). Ctrl-C ends it between batches with everything so far
+/// `sync run` on a thread of its own, polling the journal until stop(). Ctrl-C ends it between batches with everything so far
 /// committed. The destructor stops and joins, so an error elsewhere never leaves it running.
 class BackgroundApply {
  public:
@@ -102,21 +101,13 @@ class BackgroundApply {
   void start() {
     thread_ = std::thread([this] {
       try {
+        // One run for the whole phase: it keeps its connections and table plans, polls the
+        // journal every interval and ends between batches once stop() is asked for.
         sync::ApplyOptions o;
-        o.once = true;
-        while (!stop_ && !cancel_requested()) {
-          sync::ApplyResult r = sync::run_apply(config_, o, on_batch_);
-          {
-            std::lock_guard<std::mutex> lock(mu_);
-            total_.batches += r.batches;
-            total_.entries += r.entries;
-            total_.upserted += r.upserted;
-            total_.deleted += r.deleted;
-          }
-          for (int i = 0; i < kApplyIntervalMs / 20 && !stop_ && !cancel_requested(); ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-          }
-        }
+        o.stop = [this] { return stop_.load(); };
+        sync::ApplyResult r = sync::run_apply(config_, o, on_batch_);
+        std::lock_guard<std::mutex> lock(mu_);
+        total_ = r;
       } catch (...) {
         std::lock_guard<std::mutex> lock(mu_);
         error_ = std::current_exception();

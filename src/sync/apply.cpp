@@ -87,6 +87,9 @@ class Applier {
     // with growing pauses; any error that is not about reaching a server ends the run.
     while (true) {
       throw_if_cancelled();
+      if (stopped()) {
+        break;
+      }
       try {
         if (!source_) {
           connect();
@@ -132,9 +135,11 @@ class Applier {
     }
   }
 
-  static void pause(std::chrono::milliseconds d) {
+  bool stopped() const { return options_.stop && options_.stop(); }
+
+  void pause(std::chrono::milliseconds d) const {
     auto until = Clock::now() + d;
-    while (Clock::now() < until) {
+    while (Clock::now() < until && !stopped()) {
       throw_if_cancelled();
       std::this_thread::sleep_for(
           std::min<Clock::duration>(std::chrono::milliseconds(20), until - Clock::now()));

@@ -20,6 +20,9 @@ struct ApplyOptions {
   bool once = false;
   /// Give up after the servers were unreachable (or failing) this long without a break.
   int max_outage_s = 600;
+  /// Asked between batches and while idle: true ends the run normally (what is applied stays
+  /// applied), so an embedding program can stop it without the process-wide Ctrl-C flag.
+  std::function<bool()> stop;
 };
 
 struct BatchReport {
