@@ -29,7 +29,7 @@ struct Declared {
   std::string table;   // upper case
   std::string column;  // upper case
   Rule rule = Rule::default_value;
-  db::Value value;      // value; local_idp: the federated fallback
+  db::Value value;  // value; local_idp: the federated fallback
   bool when_null = false;
   std::string why;
 };
@@ -90,10 +90,11 @@ std::vector<Step> parse_steps(const Product& product, std::string_view path,
           d.table = db::to_upper((*c)["table"].value_or(std::string()));
           d.column = db::to_upper((*c)["column"].value_or(std::string()));
           std::string rule = (*c)["rule"].value_or(std::string());
-          static const std::map<std::string, Rule> kRules = {
-              {"default", Rule::default_value}, {"value", Rule::value},
-              {"local_idp", Rule::local_idp},   {"generated", Rule::generated},
-              {"unavailable", Rule::unavailable}};
+          static const std::map<std::string, Rule> kRules = {{"default", Rule::default_value},
+                                                             {"value", Rule::value},
+                                                             {"local_idp", Rule::local_idp},
+                                                             {"generated", Rule::generated},
+                                                             {"unavailable", Rule::unavailable}};
           auto it = kRules.find(rule);
           if (d.table.empty() || d.column.empty() || it == kRules.end()) {
             bad_data(path, fmt::format("bad column entry in step {}", product.versions()[s.to]));
@@ -617,7 +618,8 @@ void check_schema_version(db::Connection& conn, const Product& product, std::str
     return;
   }
   VersionMatch m = match_version(product, live_catalogued_tables(conn, product), dialect);
-  std::string looks = m.versions.empty() ? std::string() : fmt::format(" (it looks like {})", m.label());
+  std::string looks =
+      m.versions.empty() ? std::string() : fmt::format(" (it looks like {})", m.label());
   throw Error(ErrorKind::config,
               fmt::format("the {} schema is not {} {}{}: {}", side, product.title(), version, looks,
                           fmt::join(problems, "; ")),

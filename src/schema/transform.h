@@ -69,7 +69,7 @@ class TableTransform {
 
   struct Check {
     bool not_null = false;
-    int max_chars = 0;        ///< > 0: text longer than this many characters does not fit
+    int max_chars = 0;         ///< > 0: text longer than this many characters does not fit
     std::int64_t min_int = 0;  ///< min_int < max_int: integer range of the target type
     std::int64_t max_int = 0;
   };
@@ -136,7 +136,7 @@ class Transform {
   struct ColumnPlan {
     enum class Kind { from_source, default_value, value, local_idp, generated, unavailable };
     Kind kind = Kind::from_source;
-    db::Value value;       ///< value, default_value, local_idp's federated
+    db::Value value;                 ///< value, default_value, local_idp's federated
     bool null_to_local_idp = false;  ///< from_source: a NULL gets the local_idp rule
     db::Value null_federated;
     std::string why;  ///< unavailable

@@ -366,9 +366,9 @@ struct TablePlan {
   std::string target_name;
   TableDef target;  // live, once it exists
   bool created = false;
-  bool deferred_post_data = false;      // indexes and foreign keys still to build
-  bool ordered = false;                 // load after the tables it references
-  bool raw = false;                     // PostgreSQL to PostgreSQL, same types: binary COPY
+  bool deferred_post_data = false;  // indexes and foreign keys still to build
+  bool ordered = false;             // load after the tables it references
+  bool raw = false;                 // PostgreSQL to PostgreSQL, same types: binary COPY
   /// The version transform bound to both live tables; none when the versions are equal.
   std::optional<schema::TableTransform> xform;
   std::vector<std::string> references;  // source names of copied tables it references
@@ -1071,8 +1071,7 @@ void check_targets(Connection& target, std::vector<TablePlan>& tables, const Cop
         mismatched.push_back(
             echo(fmt::format("{} {}", t.name, fmt::join(t.xform->unmatched(), ", "))));
       }
-    } else if (std::string m = match_columns(t, *live, options.allow_column_mismatch);
-               !m.empty()) {
+    } else if (std::string m = match_columns(t, *live, options.allow_column_mismatch); !m.empty()) {
       mismatched.push_back(m);
     }
     if (!resuming) {
@@ -1081,10 +1080,11 @@ void check_targets(Connection& target, std::vector<TablePlan>& tables, const Cop
       }
     }
   }
-  refuse(absent, fmt::format("the target lacks tables a copy from {} to {} writes", xform.from(),
-                             xform.to()),
-         fmt::format("create the target schema first: 'cutover schema create --version {}'",
-                     xform.to()));
+  refuse(
+      absent,
+      fmt::format("the target lacks tables a copy from {} to {} writes", xform.from(), xform.to()),
+      fmt::format("create the target schema first: 'cutover schema create --version {}'",
+                  xform.to()));
   refuse(mismatched, "the target has tables of another shape (columns on one side only)",
          "copy into an empty database or one with the source's tables; --allow-column-mismatch "
          "copies the common columns");
@@ -1217,9 +1217,9 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
   const schema::Product& product = schema::product(config.product);
   std::string from = config.from_version;
   std::string to = config.to_version.empty() ? from : config.to_version;
-  schema::Transform xform = from.empty() ? schema::Transform::make(product, product.versions()[0],
-                                                                   product.versions()[0])
-                                         : schema::Transform::make(product, from, to);
+  schema::Transform xform =
+      from.empty() ? schema::Transform::make(product, product.versions()[0], product.versions()[0])
+                   : schema::Transform::make(product, from, to);
   // An empty target may be a SQLite file that does not exist yet: the copy makes it. Into
   // another version, the target's schema must exist already.
   db::OpenOptions create;
