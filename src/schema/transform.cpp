@@ -165,8 +165,14 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-bool integer_kind(db::TypeKind k) {
-  return k == db::TypeKind::integer || k == db::TypeKind::bigint || k == db::TypeKind::smallint;
+[[noreturn]] void cannot_bind(const std::string& table, const std::string& from,
+                              const std::string& to, const std::string& column,
+                              const std::string& why) {
+  throw Error(ErrorKind::config,
+              fmt::format("cannot transform {} from {} to {}: column {}: {}", echo(table), from, to,
+                          echo(column), why),
+              "create the target schema of the version given with --to, or sync without this "
+              "table (--tables)");
 }
 
 std::size_t utf8_chars(const std::string& s) {
@@ -333,25 +339,22 @@ TableTransform Transform::bind(const db::TableDef& source, const db::TableDef& t
     plan = it == tables_.end() ? nullptr : &it->second;
   }
   auto cannot = [&](const std::string& column, const std::string& why) {
-    throw Error(ErrorKind::config,
-                fmt::format("cannot transform {} from {} to {}: column {}: {}", echo(target.name),
-                            from_name_, to_name_, echo(column), why),
-                "create the target schema of the version given with --to, or sync without this "
-                "table (--tables)");
+    cannot_bind(target.name, from_name_, to_name_, column, why);
   };
   // Source columns: the key first, then each one as a move needs it.
-  std::vector<std::size_t> source_index(source.columns.size(), SIZE_MAX);
+  constexpr std::size_t kUnused = std::numeric_limits<std::size_t>::max();
+  std::vector<std::size_t> source_index(source.columns.size(), kUnused);
   auto use = [&](const std::string& name) -> std::size_t {
     for (std::size_t i = 0; i < source.columns.size(); ++i) {
       if (db::same_ident(source.columns[i].name, name)) {
-        if (source_index[i] == SIZE_MAX) {
+        if (source_index[i] == kUnused) {
           source_index[i] = out.source_columns_.size();
           out.source_columns_.push_back(source.columns[i].name);
         }
         return source_index[i];
       }
     }
-    cannot(name, "the source table has no such column");
+    cannot_bind(target.name, from_name_, to_name_, name, "the source table has no such column");
   };
   for (const std::string& k : key) {
     use(k);
@@ -391,7 +394,7 @@ TableTransform Transform::bind(const db::TableDef& source, const db::TableDef& t
         }
         continue;
       case ColumnPlan::Kind::unavailable:
-        cannot(tc.name, cp->why);
+        cannot_bind(target.name, from_name_, to_name_, tc.name, cp->why);
       case ColumnPlan::Kind::value:
         out.target_columns_.push_back(tc.name);
         out.constants_.push_back({to, cp->value});
