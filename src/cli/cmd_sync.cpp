@@ -317,6 +317,11 @@ int run_copy(const SyncArgs& a) {
 // ---- run -------------------------------------------------------------------------------------
 int run_run(const SyncArgs& a) {
   sync::SyncConfig c = config_of(a, true);
+  if (!c.to_version.empty() && c.from_version.empty()) {
+    // --to alone: the source's version is detected, as copy does.
+    std::unique_ptr<db::Connection> source = db::open(c.source);
+    fill_versions(c, *source);
+  }
   sync::ApplyOptions o;
   o.once = a.once;
   auto last = std::chrono::steady_clock::now() - std::chrono::seconds(10);

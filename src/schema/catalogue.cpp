@@ -242,7 +242,10 @@ Product parse_product(std::string_view id,
   }
   std::vector<TableSpec> specs;
   for (const auto& [path, text] : files) {
-    if (path.size() >= 13 && path.substr(path.size() - 13) == "versions.toml") {
+    // versions.toml is read above; transforms.toml by schema/transform.cpp.
+    if (path.size() >= 13 &&
+        (path.substr(path.size() - 13) == "versions.toml" ||
+         (path.size() >= 15 && path.substr(path.size() - 15) == "transforms.toml"))) {
       continue;
     }
     try {

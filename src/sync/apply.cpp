@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include "core/error.h"
 #include "db/dialect.h"
 #include "db/registry.h"
+#include "schema/transform.h"
 #include "sync/copy.h"
 #include "sync/job_lock.h"
 #include "sync/position.h"
@@ -39,6 +41,8 @@ struct TablePlan {
   std::map<int, std::unique_ptr<db::PreparedStatement>> upserts;
   std::unique_ptr<db::PreparedStatement> remove;
   std::size_t order = 0;  ///< position in the parents-first order
+  /// The version transform bound to both live tables; none when the versions are equal.
+  std::optional<schema::TableTransform> xform;
 };
 
 /// One key of one table, as text from the journal (nullopt = NULL key part).
@@ -152,6 +156,7 @@ class Applier {
       t.remove.reset();
     }
     tables_.clear();
+    idps_.reset();
     source_.reset();
     target_.reset();
   }
@@ -187,6 +192,21 @@ class Applier {
         innodb_horizon_ = false;
       }
     }
+    // The version transform; before any write, both schemas are checked against the versions
+    // and every table is bound (a column the chain cannot produce stops here).
+    const schema::Product& product = schema::product(config_.product);
+    std::string from = config_.from_version;
+    std::string to = config_.to_version.empty() ? from : config_.to_version;
+    xform_.reset();
+    if (!from.empty() && from != to) {
+      xform_.emplace(schema::Transform::make(product, from, to));
+      std::vector<std::string> names;
+      for (const capture::CapturedTable& ct : info->tables) {
+        names.push_back(ct.name);
+      }
+      schema::check_schema_version(*source_, product, from, names, "source");
+      schema::check_schema_version(*target_, product, to, names, "target");
+    }
     plan_tables(*info);
     ensure_progress_table(*target_);
     // The stored position is the truth: after a lost connection or an in-doubt commit this
@@ -220,27 +240,34 @@ class Applier {
         }
         p.target_key.push_back(c->name);
       }
-      // Identity transform for now: the columns both sides have (issue 14 adds versions).
-      for (const db::Column& c : s->columns) {
-        if (const db::Column* tc = t->find_column(c.name)) {
-          p.source_cols.push_back(c.name);
-          p.target_cols.push_back(tc->name);
+      if (xform_) {
+        // Another version: the declared transform maps the columns (key columns first).
+        p.xform = xform_->bind(*s, *t, p.source_key);
+        p.source_cols = p.xform->source_columns();
+        p.target_cols = p.xform->target_columns();
+      } else {
+        // One version: the columns both sides have.
+        for (const db::Column& c : s->columns) {
+          if (const db::Column* tc = t->find_column(c.name)) {
+            p.source_cols.push_back(c.name);
+            p.target_cols.push_back(tc->name);
+          }
         }
-      }
-      // Key columns first in the source read, so a row's key is its first columns.
-      std::vector<std::string> cols = p.source_key;
-      std::vector<std::string> tcols = p.target_key;
-      for (std::size_t i = 0; i < p.source_cols.size(); ++i) {
-        bool is_key = std::any_of(p.source_key.begin(), p.source_key.end(), [&](const auto& k) {
-          return db::same_ident(k, p.source_cols[i]);
-        });
-        if (!is_key) {
-          cols.push_back(p.source_cols[i]);
-          tcols.push_back(p.target_cols[i]);
+        // Key columns first in the source read, so a row's key is its first columns.
+        std::vector<std::string> cols = p.source_key;
+        std::vector<std::string> tcols = p.target_key;
+        for (std::size_t i = 0; i < p.source_cols.size(); ++i) {
+          bool is_key = std::any_of(p.source_key.begin(), p.source_key.end(), [&](const auto& k) {
+            return db::same_ident(k, p.source_cols[i]);
+          });
+          if (!is_key) {
+            cols.push_back(p.source_cols[i]);
+            tcols.push_back(p.target_cols[i]);
+          }
         }
+        p.source_cols = cols;
+        p.target_cols = tcols;
       }
-      p.source_cols = cols;
-      p.target_cols = tcols;
       const db::Dialect& td = target_->dialect();
       std::string where;
       for (std::size_t i = 0; i < p.target_key.size(); ++i) {
@@ -454,6 +481,22 @@ class Applier {
     return rows;
   }
 
+  /// Source rows made target rows by the table's version transform (none: unchanged). Runs
+  /// after the reads, so a tenant missing from the LOCAL IdP map can be looked up again.
+  void transform_rows(const TablePlan& t, std::map<KeyText, db::Row>& rows) {
+    if (!t.xform) {
+      return;
+    }
+    if (t.xform->needs_local_idps() && !idps_) {
+      idps_.emplace(target_.get(), source_.get(), true);
+    }
+    db::Row out;
+    for (auto& [key, row] : rows) {
+      t.xform->apply(row, out, idps_ ? &*idps_ : nullptr);
+      std::swap(row, out);
+    }
+  }
+
   /// One batch; returns the journal entries it consumed (0: nothing new).
   std::int64_t batch() {
     auto batch_start = Clock::now();
@@ -522,6 +565,7 @@ class Applier {
       }
       for (auto& [table, list] : keys) {
         rows[table] = read_rows(tables_.at(table), list);
+        transform_rows(tables_.at(table), rows[table]);
       }
       tx.commit();
     }
@@ -746,6 +790,8 @@ class Applier {
   std::unique_ptr<db::Connection> target_;
   std::string journal_id_;
   std::map<std::string, TablePlan> tables_;
+  std::optional<schema::Transform> xform_;  ///< none: one version on both sides
+  std::optional<schema::LocalIdps> idps_;   ///< read on first need
   Position position_;
   std::int64_t pruned_ = 0;
   bool innodb_horizon_ = false;  ///< MySQL gaps end with InnoDB's open transactions

@@ -58,6 +58,7 @@
 #include "core/error.h"
 #include "db/dialect.h"
 #include "db/registry.h"
+#include "schema/transform.h"
 #include "sync/job_lock.h"
 #include "sync/position.h"
 #include "sync/tables.h"
@@ -366,10 +367,12 @@ struct TablePlan {
   std::string target_name;
   TableDef target;  // live, once it exists
   bool created = false;
-  bool deferred_post_data = false;      // indexes and foreign keys still to build
-  int index_jobs = 0;                   // jobs that build those indexes (one per index, or 1)
-  bool ordered = false;                 // load after the tables it references
-  bool raw = false;                     // PostgreSQL to PostgreSQL, same types: binary COPY
+  bool deferred_post_data = false;  // indexes and foreign keys still to build
+  int index_jobs = 0;               // jobs that build those indexes (one per index, or 1)
+  bool ordered = false;             // load after the tables it references
+  bool raw = false;                 // PostgreSQL to PostgreSQL, same types: binary COPY
+  /// The version transform bound to both live tables; none when the versions are equal.
+  std::optional<schema::TableTransform> xform;
   std::vector<std::string> references;  // source names of copied tables it references
   std::vector<Chunk> chunks;
   CopyTableResult result;
@@ -825,8 +828,7 @@ class Progress {
   const std::function<void(const CopyProgress&)>& report_;
 };
 
-// A RowSource that counts what passes through it. The place where part 2's version transform
-// goes: one row in, one row out, identity for now.
+// A RowSource that counts what passes through it.
 class CountingSource final : public db::RowSource {
  public:
   CountingSource(db::RowSource& inner, Progress& progress, std::string table)
@@ -859,6 +861,29 @@ class CountingSource final : public db::RowSource {
   std::string table_;
   std::int64_t rows_ = 0;
   std::int64_t unreported_ = 0;
+};
+
+// Rows of one version made rows of another (schema::Transform): one row in, one row out,
+// through a reused buffer, so the values are the only allocations.
+class TransformingSource final : public db::RowSource {
+ public:
+  TransformingSource(db::RowSource& inner, const schema::TableTransform& xform,
+                     schema::LocalIdps* idps)
+      : inner_(inner), xform_(xform), idps_(idps) {}
+
+  bool next(db::Row& row) override {
+    if (!inner_.next(in_)) {
+      return false;
+    }
+    xform_.apply(in_, row, idps_);
+    return true;
+  }
+
+ private:
+  db::RowSource& inner_;
+  const schema::TableTransform& xform_;
+  schema::LocalIdps* idps_;
+  db::Row in_;
 };
 
 // A streaming query seen as a RowSource.
@@ -963,15 +988,26 @@ class Worker {
                                               td.stored_ident(t.target_name), cols),
                                   *data);
       shared_.progress.add(t.name, rows);
-    } else if (where.empty()) {
-      std::unique_ptr<db::RowSource> in = source_->bulk_read(t.name, t.source_columns);
-      CountingSource counted(*in, shared_.progress, t.name);
-      target_->bulk_insert(t.target_name, t.target_columns, counted);
-      rows = counted.rows();
     } else {
-      QuerySource in(
-          source_->query(select_sql(source_->dialect(), t.name, t.source_columns, where)));
-      CountingSource counted(in, shared_.progress, t.name);
+      // The tenants' LOCAL identity providers are read before the stream starts: neither
+      // connection can answer a query while it streams.
+      std::optional<schema::LocalIdps> idps;
+      if (t.xform && t.xform->needs_local_idps()) {
+        idps.emplace(target_, source_, false);
+      }
+      std::unique_ptr<db::RowSource> in;
+      if (where.empty()) {
+        in = source_->bulk_read(t.name, t.source_columns);
+      } else {
+        in = std::make_unique<QuerySource>(
+            source_->query(select_sql(source_->dialect(), t.name, t.source_columns, where)));
+      }
+      std::optional<TransformingSource> transformed;
+      if (t.xform) {
+        transformed.emplace(*in, *t.xform, idps ? &*idps : nullptr);
+      }
+      CountingSource counted(transformed ? static_cast<db::RowSource&>(*transformed) : *in,
+                             shared_.progress, t.name);
       target_->bulk_insert(t.target_name, t.target_columns, counted);
       rows = counted.rows();
     }
@@ -1020,11 +1056,16 @@ void refuse(const std::vector<std::string>& problems, std::string_view what, std
 // Step 2: every target table checked before anything is written. Resumed tables may hold the
 // rows of their committed chunks.
 void check_targets(Connection& target, std::vector<TablePlan>& tables, const CopyOptions& options,
-                   bool resuming) {
+                   bool resuming, const schema::Transform& xform) {
   std::vector<std::string> mismatched;
   std::vector<std::string> filled;
+  std::vector<std::string> absent;
   for (TablePlan& t : tables) {
     std::optional<TableDef> live = target.describe_table(t.name);
+    if (!live && !xform.identity()) {
+      absent.push_back(echo(t.name));
+      continue;
+    }
     if (!live) {
       t.target_name.clear();
       t.source_columns.clear();
@@ -1036,7 +1077,20 @@ void check_targets(Connection& target, std::vector<TablePlan>& tables, const Cop
     }
     t.target_name = live->name;
     t.target = *live;
-    if (std::string m = match_columns(t, *live, options.allow_column_mismatch); !m.empty()) {
+    if (!xform.identity()) {
+      // Another version: the declared transform decides every column (bound before any write;
+      // a column it cannot produce throws here).
+      t.xform = xform.bind(t.source, *live, t.key);
+      t.source_columns = t.xform->source_columns();
+      t.target_columns = t.xform->target_columns();
+      for (const std::string& c : t.xform->unmatched()) {
+        t.result.skipped_columns.push_back(fmt::format("{}.{}", t.name, c));
+      }
+      if (!t.xform->unmatched().empty() && !options.allow_column_mismatch) {
+        mismatched.push_back(
+            echo(fmt::format("{} {}", t.name, fmt::join(t.xform->unmatched(), ", "))));
+      }
+    } else if (std::string m = match_columns(t, *live, options.allow_column_mismatch); !m.empty()) {
       mismatched.push_back(m);
     }
     if (!resuming) {
@@ -1045,6 +1099,11 @@ void check_targets(Connection& target, std::vector<TablePlan>& tables, const Cop
       }
     }
   }
+  refuse(
+      absent,
+      fmt::format("the target lacks tables a copy from {} to {} writes", xform.from(), xform.to()),
+      fmt::format("create the target schema first: 'cutover schema create --version {}'",
+                  xform.to()));
   refuse(mismatched, "the target has tables of another shape (columns on one side only)",
          "copy into an empty database or one with the source's tables; --allow-column-mismatch "
          "copies the common columns");
@@ -1173,14 +1232,30 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
     throw Error(ErrorKind::config, "the source has no complete change capture",
                 "run 'cutover sync prepare' on the source first");
   }
+  // The version transform (identity for one version); an undeclared pair fails here.
+  const schema::Product& product = schema::product(config.product);
+  std::string from = config.from_version;
+  std::string to = config.to_version.empty() ? from : config.to_version;
+  schema::Transform xform =
+      from.empty() ? schema::Transform::make(product, product.versions()[0], product.versions()[0])
+                   : schema::Transform::make(product, from, to);
+  // An empty target may be a SQLite file that does not exist yet: the copy makes it. Into
+  // another version, the target's schema must exist already.
   JobLock lock(config.target, "copy");
-  // An empty target may be a SQLite file that does not exist yet: the copy makes it.
   db::OpenOptions create;
-  create.create = true;
+  create.create = xform.identity();
   std::unique_ptr<Connection> target = db::open(config.target, create);
 
   // 1. The tables, and what a previous run left.
   std::vector<TablePlan> tables = resolve_copy_tables(*source, config, options);
+  if (!xform.identity()) {
+    std::vector<std::string> names;
+    for (const TablePlan& t : tables) {
+      names.push_back(t.name);
+    }
+    schema::check_schema_version(*source, product, from, names, "source");
+    schema::check_schema_version(*target, product, to, names, "target");
+  }
   std::optional<Checkpoint> header = read_header(*target);
   if (header && header->state == "complete") {
     throw Error(ErrorKind::config, "the target already holds a complete copy",
@@ -1190,7 +1265,7 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
   result.resumed = resuming;
 
   // 2. Every target table checked before anything is written.
-  check_targets(*target, tables, options, resuming);
+  check_targets(*target, tables, options, resuming, xform);
   ensure_copy_table(*target);
   ensure_progress_table(*target);
 
@@ -1244,7 +1319,9 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
     // PostgreSQL enforces the foreign keys of a table that existed: parents load first.
     t.ordered =
         existed && !t.target.foreign_keys.empty() && target->dialect().name() == "postgresql";
-    t.raw = source->capabilities().copy_out && target->capabilities().copy_out && same_types(t);
+    // A transformed row must be decoded: binary COPY passes rows through only unchanged.
+    t.raw = !t.xform && source->capabilities().copy_out && target->capabilities().copy_out &&
+            same_types(t);
   }
 
   // 5. The data, by N workers. PostgreSQL: every worker reads the first snapshot. Elsewhere
