@@ -1,11 +1,11 @@
 // cutover demo: the whole blue-green migration in one command, in-process, on the library
 // engines: create and fill an old IS database, prepare capture, copy into the new one, keep a
 // simulated IS writing the old side while the apply follows (status lines with lag), cut over,
-// then a summary and a row-by-row equality check of both sides. SQLite in a folder it names by
-// default; --engine postgresql|mariadb with two URLs runs the same against servers.
+// then a summary and a row-by-row equality check of both sides (each old row after the declared
+// version transform). IS 5.8.0 to 7.0.0 by default. SQLite in a folder it names by default;
+// --engine postgresql|mariadb with two URLs runs the same against servers.
 //
 // Integration points for the work landing beside this (search for "INTEGRATION"):
-//   xform:   kDefaultTo becomes "7.0.0"; compare the source rows after the transform.
 //   gate:    cut_over() calls the `sync cutover` engine instead of drain-and-compare.
 //   reverse: cut_over() arms the reverse sync and moves the workload to the new side.
 #include <algorithm>
@@ -36,6 +36,7 @@
 #include "schema/catalogue.h"
 #include "schema/ddl.h"
 #include "schema/fill.h"
+#include "schema/transform.h"
 #include "sync/apply.h"
 #include "sync/config.h"
 #include "sync/copy.h"
@@ -49,10 +50,9 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+// The seeds' migration: the old IS writes 5.8.0's schema while the new one runs on 7.0.0's.
 constexpr const char* kDefaultFrom = "5.8.0";
-// INTEGRATION(xform): "7.0.0" once version transforms are in the sync row path; until then the
-// demo migrates between two databases of the same version (empty: --from).
-constexpr const char* kDefaultTo = "";
+constexpr const char* kDefaultTo = "7.0.0";
 // Status lines while the workload runs, and the apply's poll when the journal is empty.
 constexpr auto kStatusEvery = std::chrono::seconds(2);
 constexpr int kApplyIntervalMs = 100;
@@ -85,8 +85,9 @@ double percentile(std::vector<std::int64_t> v, double p) {
   return static_cast<double>(v[std::min(i, v.size() - 1)]) / 1000.0;
 }
 
-/// `sync run` on a thread of its own, polling the journal until stop(). Ctrl-C ends it between batches with everything so far
-/// committed. The destructor stops and joins, so an error elsewhere never leaves it running.
+/// `sync run` on a thread of its own, polling the journal until stop(). Ctrl-C ends it between
+/// batches with everything so far committed. The destructor stops and joins, so an error elsewhere
+/// never leaves it running.
 class BackgroundApply {
  public:
   BackgroundApply(const sync::SyncConfig& config,
@@ -490,9 +491,10 @@ class Demo {
     {
       std::unique_ptr<db::Connection> src = db::open(config_.source);
       std::unique_ptr<db::Connection> tgt = db::open(config_.target);
-      // INTEGRATION(xform): with a version change, compare the source rows after the version
-      // transform (or call `verify` once it lands); until then the columns both sides have.
-      cmp = demo::compare_tables(*src, *tgt, tables_);
+      // Between versions each old row is compared after the declared transform (identity for
+      // one version: the columns both sides have).
+      schema::Transform xform = schema::Transform::make(product_, from_, to_);
+      cmp = demo::compare_tables(*src, *tgt, tables_, &xform);
     }
     phase("equality check", t);
     double total = since(started_);
@@ -540,8 +542,11 @@ class Demo {
       }
     }
     if (equal) {
-      text += fmt::format("both sides equal: {} tables, {} rows compared row by row\n", cmp.size(),
-                          group_digits(compared));
+      text += fmt::format(
+          "both sides equal: {} tables, {} rows compared row by row{}\n", cmp.size(),
+          group_digits(compared),
+          from_ == to_ ? std::string()
+                       : fmt::format(" (old rows through the {} -> {} transform)", from_, to_));
     } else {
       text += fmt::format("the sides DIFFER: {} of {} tables\n",
                           std::count_if(cmp.begin(), cmp.end(),
@@ -683,7 +688,8 @@ void add_demo_command(CLI::App& app, Runner& selected) {
   d->add_option("--source", a->source, "the old side's database URL (server engines)");
   d->add_option("--target", a->target, "the new side's database URL (server engines)");
   d->add_option("--from", a->from, "the old IS version")->capture_default_str();
-  d->add_option("--to", a->to, "the new IS version (default: --from)");
+  d->add_option("--to", a->to, "the new IS version (the sync transforms each row as declared)")
+      ->capture_default_str();
   d->add_option("--seed", a->seed, "random seed of the fill and the workload")
       ->capture_default_str()
       ->check(whole_number(std::numeric_limits<std::uint64_t>::max()));

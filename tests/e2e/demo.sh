@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
 # needs: sqlite
-# `cutover demo` on SQLite (the README's main command), small: it exits 0 with the summary's
-# equality line, and the two files it leaves are equal by the independent comparator, with
-# the workload's writes in them. A second demo refuses the used folder (exit 2, nothing
+# `cutover demo` on SQLite (the README's main command), small, IS 5.8.0 to 7.0.0 by default:
+# it exits 0 with the summary's equality line, and in the two files it leaves every target row
+# is the source row transformed as the independent expectation (tools/xform_expect.py) has it,
+# with the workload's writes in them. A second demo refuses the used folder (exit 2, nothing
 # touched). Ctrl-C during the sync under load exits 130, names the folder, and leaves a
-# consistent pair: `sync run --once` on the files then makes them equal.
+# consistent pair: `sync run --once` on the files then makes them match. `--to 5.8.0` runs the
+# same-version demo, equal by the plain comparator.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tools/sync_lib.sh"
+. "$(dirname "$0")/tools/xform_lib.sh"
+
+# transformed_data SOURCE TARGET FROM TO WHAT: every target row is its source row as FROM -> TO
+# declares it, by the test's own expectations.
+transformed_data() {
+  local out
+  if ! out=$("$PY" "$EXPECT" "$1" "$2" "$3" "$4" "$TABLES" 2>&1); then
+    fail "$5: the target is not the transformed source: $out"
+  fi
+}
 
 TABLES=IDN_OAUTH_CONSUMER_APPS,IDN_IDENTITY_USER_DATA,IDN_OAUTH2_ACCESS_TOKEN,IDN_OAUTH2_ACCESS_TOKEN_SCOPE,IDN_OAUTH2_AUTHORIZATION_CODE,IDN_AUTH_SESSION_STORE
 ROWS=2000
@@ -16,18 +28,23 @@ D="$WORK/demo"
 run 0 demo --dir "$D" --rows $ROWS --seconds 5 --threads 3
 echo "$OUT"
 expect_in "$OUT" "both sides equal: 6 tables" "demo summary"
+expect_in "$OUT" "5.8.0 -> 7.0.0 transform" "demo summary"
 expect_in "$OUT" "[5/6] cutover" "demo phases"
 S="sqlite:$D/source-is-5.8.0.db"
-T="sqlite:$D/target-is-5.8.0.db"
-[ -f "$D/source-is-5.8.0.db" ] && [ -f "$D/target-is-5.8.0.db" ] || fail "demo files missing: $(ls "$D")"
-same_data "$S" "$T" "$TABLES" "demo"
+T="sqlite:$D/target-is-7.0.0.db"
+[ -f "$D/source-is-5.8.0.db" ] && [ -f "$D/target-is-7.0.0.db" ] || fail "demo files missing: $(ls "$D")"
+transformed_data "$S" "$T" 5.8.0 7.0.0 "demo"
+# The target is 7.0.0's schema, its new columns filled as declared.
+none=$(sqlite3 "$D/target-is-7.0.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE AUTHORIZED_ORGANIZATION = 'NONE' AND TOKEN_BINDING_REF = 'NONE' AND IDP_ID IS NOT NULL")
+all=$(sqlite3 "$D/target-is-7.0.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN")
+[ "$none" = "$all" ] || fail "demo: $none of $all target tokens have 7.0.0's new columns as declared"
 # The workload wrote: more tokens than the fill made, new ones with the workload's grant types
 # on both sides, and codes exchanged for tokens.
-tokens=$(sqlite3 "$D/target-is-5.8.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN")
+tokens=$(sqlite3 "$D/target-is-7.0.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN")
 [ "$tokens" -gt $ROWS ] || fail "demo: the target has $tokens tokens, no more than the $ROWS filled"
-refreshed=$(sqlite3 "$D/target-is-5.8.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE GRANT_TYPE = 'refresh_token' AND TIME_CREATED > datetime('now', '-1 hour')")
+refreshed=$(sqlite3 "$D/target-is-7.0.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE GRANT_TYPE = 'refresh_token' AND TIME_CREATED > datetime('now', '-1 hour')")
 [ "$refreshed" -gt 0 ] || fail "demo: no refreshed token reached the target"
-exchanged=$(sqlite3 "$D/target-is-5.8.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_AUTHORIZATION_CODE c JOIN IDN_OAUTH2_ACCESS_TOKEN t ON t.TOKEN_ID = c.TOKEN_ID WHERE t.GRANT_TYPE = 'authorization_code' AND c.STATE = 'INACTIVE'")
+exchanged=$(sqlite3 "$D/target-is-7.0.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_AUTHORIZATION_CODE c JOIN IDN_OAUTH2_ACCESS_TOKEN t ON t.TOKEN_ID = c.TOKEN_ID WHERE t.GRANT_TYPE = 'authorization_code' AND c.STATE = 'INACTIVE'")
 [ "$exchanged" -gt 0 ] || fail "demo: no exchanged code reached the target"
 # One ACTIVE token per client, user and scope (the workload retires the old one first).
 dups=$(sqlite3 "$D/source-is-5.8.0.db" "SELECT COUNT(*) FROM (SELECT 1 FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_STATE = 'ACTIVE' GROUP BY CONSUMER_KEY_ID, AUTHZ_USER, TENANT_ID, USER_DOMAIN, USER_TYPE, TOKEN_SCOPE_HASH, IDP_ID HAVING COUNT(*) > 1)")
@@ -56,7 +73,13 @@ rc=$?
 expect_in "$(cat "$WORK/d2.err")" "interrupted during sync under load" "demo Ctrl-C message"
 expect_in "$(cat "$WORK/d2.err")" "$D2" "demo Ctrl-C names the folder"
 S2="sqlite:$D2/source-is-5.8.0.db"
-T2="sqlite:$D2/target-is-5.8.0.db"
-run 0 sync run --source "$S2" --target "$T2" --once
-same_data "$S2" "$T2" "$TABLES" "demo interrupted, then sync run --once"
+T2="sqlite:$D2/target-is-7.0.0.db"
+run 0 sync run --source "$S2" --target "$T2" --to 7.0.0 --once
+transformed_data "$S2" "$T2" 5.8.0 7.0.0 "demo interrupted, then sync run --once"
+
+# 4. One version: --to 5.8.0 needs no transform, and the plain comparator finds the sides equal.
+D3="$WORK/demo3"
+run 0 demo --dir "$D3" --rows 500 --seconds 2 --to 5.8.0
+expect_in "$OUT" "both sides equal: 6 tables" "same-version demo summary"
+same_data "sqlite:$D3/source-is-5.8.0.db" "sqlite:$D3/target-is-5.8.0.db" "$TABLES" "same-version demo"
 finish
