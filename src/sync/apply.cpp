@@ -186,6 +186,12 @@ class Applier {
     // The stored position is the truth: after a lost connection or an in-doubt commit this
     // read tells whether the last batch committed.
     std::optional<Position> p = load_position(*target_, journal_id_);
+    if (!p && config_.reverse) {
+      // The reverse position is stored when cutover arms it (sync/gate.h); without it the
+      // capture on the new database is not ours to apply (a dumped copy, another sync).
+      throw Error(ErrorKind::config, "the reverse sync is not armed for these databases",
+                  "run 'cutover sync cutover' first; it arms the reverse sync when ready");
+    }
     position_ = p ? *p : Position{journal_id_, 0, {}};
   }
 
@@ -215,6 +221,9 @@ class Applier {
         p.target_key.push_back(c->name);
       }
       // Identity transform for now: the columns both sides have (issue 14 adds versions).
+      // The version transform plugs in here, Transform::make(catalogue, config_.from_version,
+      // config_.to_version); for the reverse sync (config_.reverse, sync/config.h reversed())
+      // from is the NEW version, so the same call yields the reverse transform.
       for (const db::Column& c : s->columns) {
         if (const db::Column* tc = t->find_column(c.name)) {
           p.source_cols.push_back(c.name);
