@@ -506,6 +506,12 @@ int run_cutover(const SyncArgs& a) {
       "It is safe to switch traffic to the new deployment.\n",
       static_cast<double>(g.waited_ms) / 1000.0, g.armed_before ? "was already armed" : "armed",
       g.reverse_journal_id));
+  if (g.open_gaps > 0) {
+    print_out(fmt::format(
+        "note: {} journal values belong to transactions still open on the source; keep 'sync "
+        "run' running until the old deployment has stopped and they are applied\n",
+        g.open_gaps));
+  }
   return 0;
 }
 

@@ -265,13 +265,14 @@ std::int64_t journal_mark(db::Connection& journal_side) {
   return v.is_null() ? 0 : v.as_int();
 }
 
-/// Waits until everything up to `mark` in the journal is applied: the stored position's
-/// low-water mark reached it. False when `until` passed first.
+/// Waits until every journal value up to `mark` that was visible is applied: the stored
+/// position's high mark reached it (a value still missing below it is an open transaction's,
+/// whose rows the source does not show either). False when `until` passed first.
 bool wait_applied(db::Connection& position_side, const std::string& journal_id, std::int64_t mark,
                   Clock::time_point until, int poll_ms) {
   while (true) {
     std::optional<Position> p = load_position(position_side, journal_id);
-    if (p && p->low_water() >= mark) {
+    if (p && p->high >= mark) {
       return true;
     }
     if (Clock::now() >= until) {
@@ -306,7 +307,7 @@ std::vector<std::string> wait_caught_up(const SyncConfig& config, bool reverse_a
       why.emplace_back(
           "the journal was never applied to the target: run 'cutover sync run' (after 'sync "
           "copy' or your own dump)");
-    } else if (st.backlog > 0 || st.open_gaps > 0) {
+    } else if (st.backlog > 0) {
       std::string per;
       for (const TableStatus& ts : st.tables) {
         if (ts.backlog > 0) {
@@ -314,15 +315,16 @@ std::vector<std::string> wait_caught_up(const SyncConfig& config, bool reverse_a
         }
       }
       why.push_back(fmt::format(
-          "backlog: {} journal entries not applied yet{} (lag {:.1f} s{}); is 'cutover sync run' "
+          "backlog: {} journal entries not applied yet, lag {:.1f} s{}{}; is 'cutover sync run' "
           "running?",
-          st.backlog, per.empty() ? "" : " (" + per + ")", static_cast<double>(st.lag_ms) / 1000.0,
-          st.open_gaps > 0 ? fmt::format(", {} open gaps in the journal", st.open_gaps) : ""));
+          st.backlog, static_cast<double>(st.lag_ms) / 1000.0,
+          st.open_gaps > 0 ? fmt::format(", {} open gaps in the journal", st.open_gaps) : "",
+          per.empty() ? "" : " (" + per + ")"));
     }
     if (reverse_armed) {
       SyncStatus rs = read_status(reversed(config));
       result.reverse_backlog = rs.backlog;
-      if (rs.backlog > 0 || rs.open_gaps > 0) {
+      if (rs.backlog > 0) {
         why.push_back(
             fmt::format("reverse backlog: {} journal entries of the new database not applied to "
                         "the old one (lag {:.1f} s); is 'cutover sync run --reverse' running?",
@@ -340,7 +342,7 @@ std::vector<std::string> wait_caught_up(const SyncConfig& config, bool reverse_a
 std::string examples(const Diff& d, const std::vector<Key>& keys, std::size_t n) {
   std::string out;
   for (std::size_t i = 0; i < std::min(n, keys.size()); ++i) {
-    out += fmt::format("{}({})", out.empty() ? "" : ", ", describe(d.cols, keys[i]));
+    out += fmt::format("{}{}", out.empty() ? "" : "; ", describe(d.cols, keys[i]));
   }
   return out;
 }

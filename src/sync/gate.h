@@ -1,5 +1,7 @@
 // sync gate: `cutover sync cutover`, the check before traffic moves to the new deployment.
-// Waits until the forward backlog (and, once armed, the reverse one) is applied, compares the
+// Waits until the forward backlog (and, once armed, the reverse one) is applied (open journal
+// gaps do not hold it up: a value still missing belongs to a transaction still open, whose rows
+// the source does not show either; the sync applies it when it commits), compares the
 // synced tables (row counts and key sets, streamed in key order from both sides and merged, so
 // memory holds only the differences kept), re-checks each difference after the sync caught up
 // again (the old IS may still be writing), then arms the reverse sync (sync/reverse.h).
@@ -46,8 +48,8 @@ struct GateResult {
   bool ready = false;
   std::vector<std::string> reasons;  ///< why not, one line each; empty when ready
   std::vector<TableCheck> tables;
-  std::int64_t backlog = 0;  ///< forward entries not applied when the gate decided
-  std::int64_t open_gaps = 0;
+  std::int64_t backlog = 0;    ///< forward entries not applied when the gate decided
+  std::int64_t open_gaps = 0;  ///< transactions still open on the source: keep 'sync run' on
   std::int64_t lag_ms = 0;
   std::int64_t reverse_backlog = 0;  ///< the same for the reverse, when armed before
   std::int64_t waited_ms = 0;        ///< spent waiting for the backlog and re-checks
