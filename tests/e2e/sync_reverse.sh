@@ -20,6 +20,11 @@ V=5.11.0
 TABLES=IDN_OAUTH_CONSUMER_APPS,IDN_IDENTITY_USER_DATA,IDN_OAUTH2_ACCESS_TOKEN,IDN_OAUTH2_ACCESS_TOKEN_SCOPE,IDN_OAUTH2_AUTHORIZATION_CODE,IDN_OAUTH2_TOKEN_BINDING,IDN_OAUTH2_AUTHZ_CODE_SCOPE,IDN_AUTH_SESSION_STORE
 WORKLOAD="$(dirname "$0")/tools/workload.py"
 RANDOM=$$
+
+# lib.sh's json_get through Debian's python3 ($PY): a pyenv shim costs seconds per call here.
+json_get() {
+  "$PY" -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+}
 echo "random seed $RANDOM"
 
 phase() {
