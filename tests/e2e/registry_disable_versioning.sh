@@ -36,7 +36,8 @@ xml_template() {
 xml_template | sed -e 's/@1@/true/' -e 's/@2@/ true /' -e 's/@3@/TRUE/' -e 's/@4@/true/' >"$WORK/registry.xml.orig"
 xml_template | sed -e 's/@[1-4]@/false/' >"$WORK/registry.xml.want"
 
-n() { sql "$1" "$2" "$3" | tr -d ' '; }
+# The last line: sqlite3 also prints what the PRAGMAs of sql() return.
+n() { sql "$1" "$2" "$3" | tail -1 | tr -d ' '; }
 run_script() {  # ENGINE DB FILE
   case "$1" in
     sqlite) sqlite3 -bail "$WORK/$2.db" <"$3" ;;
