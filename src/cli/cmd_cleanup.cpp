@@ -53,6 +53,13 @@ std::int64_t parse_period(const std::string& text) {
   return n * scale;
 }
 
+// 7200 -> "2h", 5400 -> "90m", 45 -> "45s".
+std::string period_text(std::int64_t s) {
+  return s % 3600 == 0 ? fmt::format("{}h", s / 3600)
+         : s % 60 == 0 ? fmt::format("{}m", s / 60)
+                       : fmt::format("{}s", s);
+}
+
 struct TokenArgs {
   DbOptions db;
   std::string safe_period = "2h";
@@ -96,11 +103,11 @@ int run_tokens(TokenArgs& a) {
     return 0;
   }
   std::string out = fmt::format(
-      "{} of {} tokens {} (expired {}, inactive {}, revoked {}, active but ended more than {} s "
+      "{} of {} tokens {} (expired {}, inactive {}, revoked {}, active but ended more than {} "
       "ago {}); {} authorization codes without a token {}\n",
       group_digits(e.eligible), group_digits(e.total_tokens),
       a.options.dry_run ? "would be removed" : "were eligible", group_digits(e.expired),
-      group_digits(e.inactive), group_digits(e.revoked), e.safe_period_s,
+      group_digits(e.inactive), group_digits(e.revoked), period_text(e.safe_period_s),
       group_digits(e.active_but_ended), group_digits(r.codes_eligible),
       a.options.dry_run ? "would be removed" : "were eligible");
   if (!a.options.dry_run) {
