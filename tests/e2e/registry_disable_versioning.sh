@@ -144,10 +144,22 @@ for e in sqlite postgresql mariadb; do
   unset before current
 done
 
-# Refusals and usage: flags already off, no registry.xml.
+# --home finds repository/conf/registry.xml (the registry was restored above).
 U=$(db_url sqlite rv_sqlite_a)
+mkdir -p "$WORK/home/repository/conf"
+cp "$WORK/registry.xml.orig" "$WORK/home/repository/conf/registry.xml"
+run 0 registry disable-versioning "$U" --home "$WORK/home"
+cmp -s "$WORK/home/repository/conf/registry.xml" "$WORK/registry.xml.want" || fail "--home: registry.xml not rewritten"
+
+# Usage: no registry.xml, a missing one, a database without a registry.
 run 2 registry disable-versioning "$U"
 expect_in "$ERR" "--registry-xml" "registry.xml required"
 run 2 registry disable-versioning "$U" --registry-xml "$WORK/nope.xml"
 expect_in "$ERR" "not a file" "missing registry.xml"
+fresh_db sqlite rv_empty
+run 0 schema create "$(db_url sqlite rv_empty)" --version 5.8.0 --database identity
+run 2 registry disable-versioning "$(db_url sqlite rv_empty)" --registry-xml "$WORK/registry.xml.orig"
+expect_in "$ERR" "REG_RESOURCE" "no registry tables"
+run 2 cleanup tokens "$U"
+expect_in "$ERR" "IDN_OAUTH2_ACCESS_TOKEN" "cleanup tokens on the shared database"
 finish
