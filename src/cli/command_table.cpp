@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
   add_schema_commands(app, selected);
   add_inspect_command(app, selected);
   add_sync_commands(app, selected);
+  add_secrets_commands(app, selected);
 
   try {
     app.parse(argc, argv);
