@@ -33,6 +33,7 @@ int run(int argc, char** argv) {
   add_inspect_command(app, selected);
   add_sync_commands(app, selected);
   add_secrets_commands(app, selected);
+  add_config_commands(app, selected);
 
   try {
     app.parse(argc, argv);
