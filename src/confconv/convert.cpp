@@ -300,6 +300,9 @@ std::pair<toml::table*, std::string> at(toml::table& root, const std::string& do
       t->insert(part, toml::table{});
     }
     t = (*t)[part].as_table();
+    if (t == nullptr) {
+      throw Error(ErrorKind::internal, fmt::format("TOML key {} is both a value and a table", part));
+    }
     start = dot + 1;
   }
   return {t, dotted.substr(start)};

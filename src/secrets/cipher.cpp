@@ -73,7 +73,14 @@ using CtxPtr = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
 
 bool set_padding(EVP_PKEY_CTX* ctx, Padding p) {
   if (p == Padding::pkcs1) {
-    return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0;
+    if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0) {
+      return false;
+    }
+    // OpenSSL 3.2+ answers a failed PKCS#1 v1.5 check with random bytes (implicit
+    // rejection); we need the failure to name a wrong key. Older versions lack the switch.
+    EVP_PKEY_CTX_ctrl_str(ctx, "rsa_pkcs1_implicit_rejection", "0");
+    ERR_clear_error();
+    return true;
   }
   return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) > 0 &&
          EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha1()) > 0 &&

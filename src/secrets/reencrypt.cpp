@@ -105,6 +105,15 @@ OpenKey open_key(const KeySource& s) {
   return k;
 }
 
+bool valid_utf8(const std::string& s) {
+  try {
+    utf16be(s);
+  } catch (const Error&) {
+    return false;
+  }
+  return true;
+}
+
 std::string rel_to_home(const fs::path& p, const fs::path& home) {
   return p.lexically_relative(home).string();
 }
@@ -221,6 +230,12 @@ ReencryptReport reencrypt_userstores(const ReencryptOptions& o) {
           continue;
         }
         Secret plain = decrypt(value, from.key.get(), from.cert_der);
+        // A legacy value carries no thumbprint, and a wrong key passes PKCS#1 v1.5's check
+        // about once in 10^5 tries: a password that is not text means the wrong key.
+        if (plain.reveal().find('\0') != std::string::npos || !valid_utf8(plain.reveal())) {
+          throw Error(ErrorKind::auth, "the value decrypts to bytes that are not text",
+                      "it was probably encrypted for another key: check --from");
+        }
         std::string fresh = encrypt(plain, to.cert_der, CipherForm::self_contained);
         if (replace_all(updated, value, fresh) == 0) {
           throw Error(ErrorKind::internal, "the value was not found in the file's text");
