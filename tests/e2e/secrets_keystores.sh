@@ -27,6 +27,13 @@ gen "$ks/big.p12" PKCS12 4096 big p12pass p12pass
 
 # The certificate and private key of each store, for openssl.
 pem() {  # pem STORE TYPE ALIAS PASS -> STORE.cert.pem, STORE.key.pem
+  if [ "$2" = PKCS12 ]; then  # openssl reads the JDK's PKCS12 itself: no JVM start
+    openssl pkcs12 -in "$1" -nokeys -clcerts -passin "pass:$4" 2>/dev/null |
+      openssl x509 -out "$1.cert.pem" || fail "openssl cert of $1"
+    openssl pkcs12 -in "$1" -nocerts -nodes -passin "pass:$4" -out "$1.key.pem" 2>/dev/null ||
+      fail "openssl key of $1"
+    return
+  fi
   keytool -exportcert -rfc -keystore "$1" -storetype "$2" -alias "$3" -storepass "$4" \
     -file "$1.cert.pem" >/dev/null 2>&1 || fail "export cert of $1"
   local p12="$1.export.p12"

@@ -172,34 +172,41 @@ run 0 secrets reencrypt --home "$home"
 expect_in "$OUT" "4 encrypted properties, 0 re-encrypted, 0 files replaced" "rerun"
 [ "$(snapshot)" = "$after" ] || fail "a rerun changed a file"
 
-# kill -9 during a run: each file is either old or new, and a rerun finishes the job.
+# kill -9 during a run, once it has begun replacing files: each file is either old or new, and
+# a rerun finishes the job.
+bulk_value=$(legacy 'bulk-S3cret')
 for i in $(seq 1 150); do
-  jdbc_store "$home/repository/tenants/1/userstores/bulk_$i.xml" "bulk$i.com" "$(legacy "bulk-$i-S3cret")"
+  jdbc_store "$home/repository/tenants/1/userstores/bulk_$i.xml" "bulk$i.com" "$bulk_value"
 done
-(cd "$home" && for f in repository/tenants/1/userstores/bulk_*.xml; do cp "$f" "$WORK/$(basename "$f").old"; done)
+cp "$home/repository/tenants/1/userstores/bulk_1.xml" "$WORK/bulk.old"
 "$CUTOVER" secrets reencrypt --home "$home" >/dev/null 2>&1 &
 pid=$!
-sleep 0.4
+for _ in $(seq 1 600); do
+  [ -n "$(find "$home/repository/tenants/1/userstores" -name 'bulk_*.cutover-backup' -print -quit)" ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.02
+done
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
-old=0
-new=0
-for f in "$home"/repository/tenants/1/userstores/bulk_*.xml; do
-  if cmp -s "$f" "$WORK/$(basename "$f").old"; then
-    old=$((old + 1))
-    continue
-  fi
-  # New: it parses, and its value is self-contained for the internal key.
-  v=$(sed -n 's/.*encrypted="true" name="password">\([^<]*\)<.*/\1/p' "$f")
-  if python3 -c 'import sys,xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$f" 2>/dev/null &&
-     printf '%s' "$v" | base64 -d 2>/dev/null | grep -q "\"tp\":\"$internal_tp\""; then
-    new=$((new + 1))
-  else
-    fail "$(basename "$f") is neither the old nor a complete new file after kill -9"
-  fi
-done
-echo "after kill -9: $old old, $new new files"
-[ $((old + new)) = 150 ] || fail "counted $old old and $new new of 150 files"
+counts=$(python3 - "$home/repository/tenants/1/userstores" "$WORK/bulk.old" "$internal_tp" <<'PY'
+import base64, glob, json, sys, xml.etree.ElementTree as ET
+folder, old_file, tp = sys.argv[1:]
+old = open(old_file, 'rb').read()
+n_old = n_new = 0
+for f in sorted(glob.glob(folder + '/bulk_*.xml')):
+    b = open(f, 'rb').read()
+    if b == old.replace(b'bulk1.com', ('bulk%s.com' % f.rsplit('_', 1)[1][:-4]).encode()):
+        n_old += 1
+        continue
+    # New: parses, and its value is self-contained for the internal key.
+    v = [p.text for p in ET.parse(f).getroot() if p.get('encrypted') == 'true'][0]
+    assert json.loads(base64.b64decode(v))['tp'] == tp, f
+    n_new += 1
+print(n_old, n_new)
+PY
+) || fail "a file is neither old nor a complete new file after kill -9"
+echo "after kill -9: old and new files: $counts"
+[ "$(echo "$counts" | awk '{print $1 + $2}')" = 150 ] || fail "counted $counts of 150 files"
 # A temporary file a kill leaves behind is hidden (.NAME.xml.tmp-*), never another *.xml the
 # server would load.
 [ "$(find "$home/repository" -name '*.xml' | grep -c -v -E '/(bulk_[0-9]+|wso2_com|ldap_example_org|t1_com|t2_com)\.xml$')" = 1 ] ||
@@ -210,7 +217,7 @@ for i in 7 77 150; do
   v=$(sed -n 's/.*encrypted="true" name="password">\([^<]*\)<.*/\1/p' "$f")
   got=$(printf '%s' "$v" | CUTOVER_KEYSTORE_PASSWORD=internalpw "$CUTOVER" secrets decrypt \
     --keystore "$sec/internal.p12" 2>&1)
-  [ "$got" = "bulk-$i-S3cret" ] || fail "bulk_$i after the rerun: $got"
+  [ "$got" = "bulk-S3cret" ] || fail "bulk_$i after the rerun: $got"
 done
 
 finish
