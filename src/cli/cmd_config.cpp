@@ -101,8 +101,7 @@ void add_config_commands(CLI::App& app, Runner& selected) {
   v->add_option("--home", args->home, "the old product home (IS_HOME)")
       ->required()
       ->check(CLI::ExistingDirectory);
-  v->add_option("-o,--output", args->output, "the deployment.toml to write")
-      ->capture_default_str();
+  v->add_option("-o,--output", args->output, "the deployment.toml to write")->capture_default_str();
   v->add_option("--baseline", args->baseline,
                 "an unmodified pack of the same old version: only values that differ from it "
                 "count as customised (without it, every value the mapping does not take is "

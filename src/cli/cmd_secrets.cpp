@@ -106,8 +106,8 @@ int run_encrypt(const OneValueArgs& a) {
   if (e.chain_der.empty()) {
     throw Error(ErrorKind::config, fmt::format("entry '{}' has no certificate", echo(e.alias)));
   }
-  secrets::CipherForm form = a.format == "pkcs1" ? secrets::CipherForm::pkcs1
-                                                 : secrets::CipherForm::self_contained;
+  secrets::CipherForm form =
+      a.format == "pkcs1" ? secrets::CipherForm::pkcs1 : secrets::CipherForm::self_contained;
   print_out(secrets::encrypt(plain, e.chain_der.front(), form) + "\n");
   return 0;
 }
@@ -181,11 +181,11 @@ int run_reencrypt(const ReencryptArgs& a) {
                                                a.dry_run ? ", not written (dry run)" : "")
                                  : "already for the target key, left alone");
   }
-  out += fmt::format("{} userstore files, {} encrypted properties, {} re-encrypted{}\n",
-                     r.files.size(), r.properties.size(), changed,
-                     a.dry_run ? " (dry run: nothing written)"
-                               : fmt::format(", {} files replaced (backups beside them)",
-                                             r.written.size()));
+  out += fmt::format(
+      "{} userstore files, {} encrypted properties, {} re-encrypted{}\n", r.files.size(),
+      r.properties.size(), changed,
+      a.dry_run ? " (dry run: nothing written)"
+                : fmt::format(", {} files replaced (backups beside them)", r.written.size()));
   print_out(out);
   return 0;
 }
@@ -194,8 +194,9 @@ int run_reencrypt(const ReencryptArgs& a) {
 
 void add_secrets_commands(CLI::App& app, Runner& selected) {
   CLI::App* s = app.add_subcommand(
-      "secrets", "keystores and encrypted values: re-encrypt secondary userstore passwords for "
-                 "another keystore; decrypt or encrypt one value");
+      "secrets",
+      "keystores and encrypted values: re-encrypt secondary userstore passwords for "
+      "another keystore; decrypt or encrypt one value");
   s->require_subcommand(1);
   s->footer(std::string("\n") + kFormsNote +
             "\nKeystores: JKS and PKCS12, detected from the file. Passwords: "

@@ -58,8 +58,8 @@ constexpr const char* kLog4j = "log4j.properties";
 #define USM "UserManager/Realm/UserStoreManager/Property[@name='"
 #define OA "Server/OAuth/"
 #define SC "wso2registry/staticConfiguration/"
-#define HTTPS "Server/Service/Connector[@port='9443']/@"
-#define HTTP "Server/Service/Connector[@port='9763']/@"
+#define HTTPS "Server/Service[@name='Catalina']/Connector[@port='9443']/@"
+#define HTTP "Server/Service[@name='Catalina']/Connector[@port='9763']/@"
 #define CL "axisconfig/clustering/parameter[@name='"
 
 const Rule kRules[] = {
@@ -104,8 +104,7 @@ const Rule kRules[] = {
      "ldap://localhost:${Ports.EmbeddedLDAP.LDAPServerPort}"},
     {kUserMgt, USM "ConnectionName']", "user_store.connection_name", Kind::text,
      "uid=admin,ou=system"},
-    {kUserMgt, USM "ConnectionPassword']", "user_store.connection_password", Kind::secret,
-     "admin"},
+    {kUserMgt, USM "ConnectionPassword']", "user_store.connection_password", Kind::secret, "admin"},
     {kUserMgt, USM "UserSearchBase']", "user_store.user_search_base", Kind::text,
      "ou=Users,dc=wso2,dc=org"},
     {kUserMgt, USM "GroupSearchBase']", "user_store.group_search_base", Kind::text,
@@ -119,7 +118,8 @@ const Rule kRules[] = {
      "session_data.persistence.persistence_pool_size", Kind::integer, "0"},
     {kIdentity, "Server/JDBCPersistenceManager/SessionDataPersist/SessionDataCleanUp/Enable",
      "session_data.cleanup.enable_expired_data_cleanup", Kind::boolean, "true"},
-    {kIdentity, "Server/JDBCPersistenceManager/SessionDataPersist/SessionDataCleanUp/CleanUpTimeout",
+    {kIdentity,
+     "Server/JDBCPersistenceManager/SessionDataPersist/SessionDataCleanUp/CleanUpTimeout",
      "session_data.cleanup.expire_session_data_after", Kind::minutes, "14d"},
     {kIdentity, "Server/JDBCPersistenceManager/SessionDataPersist/SessionDataCleanUp/CleanUpPeriod",
      "session_data.cleanup.clean_expired_session_data_every", Kind::minutes, "1d"},
@@ -128,8 +128,8 @@ const Rule kRules[] = {
      "session_data.cleanup.clean_expired_session_data_in_chunks_of", Kind::integer, "8192"},
     {kIdentity, "Server/TimeConfig/SessionIdleTimeout", "session.timeout.idle_session_timeout",
      Kind::minutes, "15m"},
-    {kIdentity, "Server/TimeConfig/RememberMeTimeout", "session.timeout.remember_me_session_timeout",
-     Kind::minutes, "14d"},
+    {kIdentity, "Server/TimeConfig/RememberMeTimeout",
+     "session.timeout.remember_me_session_timeout", Kind::minutes, "14d"},
     {kIdentity, OA "TokenCleanup/EnableTokenCleanup", "oauth.token_cleanup.enable", Kind::boolean,
      "true"},
     {kIdentity, OA "TokenCleanup/RetainOldAccessToken",
@@ -301,7 +301,8 @@ std::pair<toml::table*, std::string> at(toml::table& root, const std::string& do
     }
     t = (*t)[part].as_table();
     if (t == nullptr) {
-      throw Error(ErrorKind::internal, fmt::format("TOML key {} is both a value and a table", part));
+      throw Error(ErrorKind::internal,
+                  fmt::format("TOML key {} is both a value and a table", part));
     }
     start = dot + 1;
   }
@@ -353,15 +354,15 @@ std::vector<std::pair<std::string, std::string>> read_properties(const fs::path&
 }
 
 std::string db_type(const std::string& url) {
-  for (auto [prefix, type] : std::initializer_list<std::pair<const char*, const char*>>{
-           {"jdbc:mysql:", "mysql"},
-           {"jdbc:mariadb:", "mysql"},
-           {"jdbc:postgresql:", "postgre"},
-           {"jdbc:oracle:", "oracle"},
-           {"jdbc:sqlserver:", "mssql"},
-           {"jdbc:jtds:", "mssql"},
-           {"jdbc:db2:", "db2"},
-           {"jdbc:h2:", "h2"}}) {
+  for (auto [prefix, type] :
+       std::initializer_list<std::pair<const char*, const char*>>{{"jdbc:mysql:", "mysql"},
+                                                                  {"jdbc:mariadb:", "mysql"},
+                                                                  {"jdbc:postgresql:", "postgre"},
+                                                                  {"jdbc:oracle:", "oracle"},
+                                                                  {"jdbc:sqlserver:", "mssql"},
+                                                                  {"jdbc:jtds:", "mssql"},
+                                                                  {"jdbc:db2:", "db2"},
+                                                                  {"jdbc:h2:", "h2"}}) {
     if (starts_with(url, prefix)) {
       return type;
     }
@@ -500,11 +501,14 @@ void Converter::apply_rules() {
       case Kind::seconds: {
         std::optional<std::int64_t> n = to_int(value);
         if (!n) {
-          r_.unmapped.push_back({rule.file, rule.path, value, false,
-                                 fmt::format("not a whole number of {}; {} left at its default",
-                                             rule.kind == Kind::minutes ? "minutes" : "seconds",
-                                             rule.key),
-                                 {}});
+          r_.unmapped.push_back(
+              {rule.file,
+               rule.path,
+               value,
+               false,
+               fmt::format("not a whole number of {}; {} left at its default",
+                           rule.kind == Kind::minutes ? "minutes" : "seconds", rule.key),
+               {}});
           continue;
         }
         std::int64_t s = rule.kind == Kind::minutes ? *n * 60 : *n;
@@ -546,8 +550,10 @@ void Converter::apply_rules() {
   // store's other Properties, the connectors' other attributes.
   verbatim(kUserMgt, "UserManager/Realm/UserStoreManager/Property[@name='", "']",
            "user_store.properties");
-  verbatim(kCatalina, "Server/Service/Connector[@port='9443']/@", "", "transport.https.properties");
-  verbatim(kCatalina, "Server/Service/Connector[@port='9763']/@", "", "transport.http.properties");
+  verbatim(kCatalina, "Server/Service[@name='Catalina']/Connector[@port='9443']/@", "",
+           "transport.https.properties");
+  verbatim(kCatalina, "Server/Service[@name='Catalina']/Connector[@port='9763']/@", "",
+           "transport.http.properties");
   // Clustering members, and the taken-elsewhere paths.
   if (auto f = files_.find(kAxis2); f != files_.end()) {
     bool on = f->second.by_path["axisconfig/clustering/@enable"] == "true";
@@ -588,7 +594,10 @@ void Converter::apply_rules() {
     auto host = s.find("Server/HostName");
     auto mgt = s.find("Server/MgtHostName");
     if (mgt != s.end() && host != s.end() && mgt->second != host->second) {
-      r_.unmapped.push_back({kCarbon, "Server/MgtHostName", mgt->second, false,
+      r_.unmapped.push_back({kCarbon,
+                             "Server/MgtHostName",
+                             mgt->second,
+                             false,
                              "differs from HostName; the new version has one [server] hostname "
                              "for both",
                              {}});
@@ -613,8 +622,8 @@ void Converter::map_datasources() {
     auto v = f->second.by_path.find(path);
     return v == f->second.by_path.end() ? std::string(def) : v->second;
   };
-  std::string identity_jndi = setting(kIdentity, "Server/JDBCPersistenceManager/DataSource/Name",
-                                      "jdbc/WSO2CarbonDB");
+  std::string identity_jndi =
+      setting(kIdentity, "Server/JDBCPersistenceManager/DataSource/Name", "jdbc/WSO2CarbonDB");
   // The registry's database: the config mount's instance, else the local wso2registry.
   std::string shared_jndi = "jdbc/WSO2CarbonDB";
   if (auto f = files_.find(kRegistry); f != files_.end()) {
@@ -637,15 +646,14 @@ void Converter::map_datasources() {
     for (const wso2conf::XmlSetting& x : f->second.ordered) {
       if (starts_with(x.path, "wso2registry/dbConfig") ||
           starts_with(x.path, "wso2registry/remoteInstance/") ||
-          (starts_with(x.path, "wso2registry/mount[") &&
-           taken_.count({kRegistry, x.path}) == 0)) {
+          (starts_with(x.path, "wso2registry/mount[") && taken_.count({kRegistry, x.path}) == 0)) {
         taken_.insert({kRegistry, x.path});
       }
     }
   }
-  std::string realm_jndi = setting(kUserMgt,
-                                   "UserManager/Realm/Configuration/Property[@name='dataSource']",
-                                   "jdbc/WSO2CarbonDB");
+  std::string realm_jndi =
+      setting(kUserMgt, "UserManager/Realm/Configuration/Property[@name='dataSource']",
+              "jdbc/WSO2CarbonDB");
   auto suffix = [](const std::string& jndi) {
     return starts_with(jndi, "jdbc/") ? jndi.substr(5) : jndi;
   };
@@ -665,9 +673,11 @@ void Converter::map_datasources() {
     if (!d.driver.empty()) {
       t.insert_or_assign("driver", d.driver);
     }
-    static const std::map<std::string, std::string> pool_defaults{
-        {"maxActive", "50"},          {"maxWait", "60000"},        {"testOnBorrow", "true"},
-        {"validationInterval", "30000"}, {"defaultAutoCommit", "true"}};
+    static const std::map<std::string, std::string> pool_defaults{{"maxActive", "50"},
+                                                                  {"maxWait", "60000"},
+                                                                  {"testOnBorrow", "true"},
+                                                                  {"validationInterval", "30000"},
+                                                                  {"defaultAutoCommit", "true"}};
     toml::table pool;
     for (const auto& [k, v] : d.options) {
       if (k == "validationQuery") {
@@ -749,7 +759,10 @@ void Converter::report_rest() {
         continue;
       }
       bool secret = looks_secret(s.path);
-      r_.unmapped.push_back({name, s.path, secret ? "" : s.value, secret,
+      r_.unmapped.push_back({name,
+                             s.path,
+                             secret ? "" : s.value,
+                             secret,
                              o_.baseline ? "differs from the baseline; no deployment.toml key "
                                            "known to cutover"
                                          : "no deployment.toml key known to cutover (no "
@@ -776,8 +789,12 @@ void Converter::report_log4j() {
     if (o_.baseline && base.count(k) != 0 && base[k] == v) {
       continue;
     }
-    Unmapped u{kLog4j, k, v, looks_secret(k), "log4j settings have no deployment.toml key: "
-                                              "hand-port to repository/conf/log4j2.properties",
+    Unmapped u{kLog4j,
+               k,
+               v,
+               looks_secret(k),
+               "log4j settings have no deployment.toml key: "
+               "hand-port to repository/conf/log4j2.properties",
                {}};
     if (u.secret) {
       u.value.clear();

@@ -1,16 +1,15 @@
 #include "secrets/cipher.h"
 
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/rsa.h>
-#include <openssl/x509.h>
-
 #include <array>
 #include <cctype>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "core/echo.h"
 #include "core/error.h"
@@ -251,8 +250,7 @@ Secret decrypt(std::string_view base64_value, EVP_PKEY* key, std::string_view ce
 
 std::string encrypt(const Secret& plaintext, std::string_view cert_der, CipherForm form) {
   const auto* p = reinterpret_cast<const unsigned char*>(cert_der.data());
-  std::unique_ptr<X509, X509Free> cert(
-      d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())));
+  std::unique_ptr<X509, X509Free> cert(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())));
   EVP_PKEY* pub = cert ? X509_get0_pubkey(cert.get()) : nullptr;
   if (pub == nullptr || EVP_PKEY_get_base_id(pub) != EVP_PKEY_RSA) {
     ERR_clear_error();

@@ -24,10 +24,10 @@ inline constexpr std::string_view kOaepTransformation = "RSA/ECB/OAEPwithSHA1and
 /// What a stored value is, without decrypting it.
 struct CipherInfo {
   CipherForm form = CipherForm::pkcs1;
-  std::string transformation;  ///< `t`; "RSA" for the legacy form
-  std::string thumbprint;      ///< `tp` in upper case; empty for the legacy form
+  std::string transformation;     ///< `t`; "RSA" for the legacy form
+  std::string thumbprint;         ///< `tp` in upper case; empty for the legacy form
   std::string thumbprint_digest;  ///< `tpd`
-  std::string raw;             ///< the RSA ciphertext bytes
+  std::string raw;                ///< the RSA ciphertext bytes
 };
 
 /// Classifies a base64 value. Throws config for bad base64 or a self-contained value missing

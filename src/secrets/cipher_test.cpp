@@ -3,12 +3,11 @@
 // named as unsupported. Interop with openssl's CLI and the JDK is in tests/e2e/secrets_*.sh.
 #include "secrets/cipher.h"
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "core/error.h"
 
@@ -70,8 +69,9 @@ TEST(Cipher, SelfContainedIsGsonsJsonWithTheUpperCaseSha1Thumbprint) {
   std::string v = encrypt(Secret("x"), key_a().cert_der, CipherForm::self_contained);
   std::string json = base64_decode(v);
   EXPECT_EQ(json.rfind("{\"c\":\"", 0), 0U);
-  std::string tail = fmt::format(R"(","t":"RSA/ECB/OAEPwithSHA1andMGF1Padding","tp":"{}","tpd":"SHA-1"}})",
-                                 thumbprint(key_a().cert_der));
+  std::string tail =
+      fmt::format(R"(","t":"RSA/ECB/OAEPwithSHA1andMGF1Padding","tp":"{}","tpd":"SHA-1"}})",
+                  thumbprint(key_a().cert_der));
   EXPECT_EQ(json.substr(json.size() - tail.size()), tail);
   EXPECT_NE(json.find("\\u003d"), std::string::npos);  // a 256-byte RSA block ends in "="
   EXPECT_EQ(json.find('='), std::string::npos);

@@ -1,14 +1,13 @@
 #include "secrets/jks.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/objects.h>
-#include <openssl/x509.h>
-
 #include <array>
 #include <cstdint>
 
 #include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
 
 #include "core/echo.h"
 #include "core/error.h"
@@ -26,7 +25,8 @@ constexpr std::string_view kWhitener = "Mighty Aphrodite";
 constexpr std::string_view kKeyProtectorOid = "1.3.6.1.4.1.42.2.17.1.1";
 
 [[noreturn]] void malformed(const std::string& name, std::string_view what) {
-  throw Error(ErrorKind::config, fmt::format("keystore {} is not a valid JKS file: {}", echo(name), what),
+  throw Error(ErrorKind::config,
+              fmt::format("keystore {} is not a valid JKS file: {}", echo(name), what),
               "check the file is the keystore (not truncated or a copy in another format)");
 }
 
@@ -220,10 +220,10 @@ std::string recover_key(std::string_view encrypted_private_key_info, const Secre
   OPENSSL_cleanse(pw.data(), pw.size());
   if (CRYPTO_memcmp(digest.data(), check.data(), kSha1Len) != 0) {
     OPENSSL_cleanse(plain.data(), plain.size());
-    throw Error(ErrorKind::auth,
-                fmt::format("keystore {}: cannot recover the private key: wrong key password",
-                            echo(name)),
-                "set CUTOVER_KEY_PASSWORD (it defaults to the store password)");
+    throw Error(
+        ErrorKind::auth,
+        fmt::format("keystore {}: cannot recover the private key: wrong key password", echo(name)),
+        "set CUTOVER_KEY_PASSWORD (it defaults to the store password)");
   }
   return plain;
 }

@@ -3,9 +3,8 @@
 // tests/e2e/secrets_keystores.sh.
 #include "secrets/jks.h"
 
-#include <openssl/evp.h>
-
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include "core/error.h"
 #include "secrets/keystore.h"
@@ -66,8 +65,8 @@ TEST(Jks, EmptyStoreWithTheRightPasswordOpens) {
 }
 
 TEST(Jks, TrustedCertificateEntryIsReadByAlias) {
-  Keystore ks = Keystore::parse(sealed(1, trusted_cert_entry("ca", "DERBYTES"), "pw"),
-                                Secret("pw"), "t");
+  Keystore ks =
+      Keystore::parse(sealed(1, trusted_cert_entry("ca", "DERBYTES"), "pw"), Secret("pw"), "t");
   ASSERT_EQ(ks.entries().size(), 1U);
   EXPECT_EQ(ks.entry("CA").chain_der.front(), "DERBYTES");  // aliases compare case-blind
   EXPECT_EQ(ks.entry("ca").protection, KeyProtection::none);
@@ -118,14 +117,14 @@ TEST(Jks, KeyProtectorRejectsAWrongKeyPassword) {
   std::string salt(20, '\x11');
   std::string key = "K";
   std::string stream = sha1(utf16be("pw") + salt);
-  std::string enc = salt + std::string(1, static_cast<char>(key[0] ^ stream[0])) +
-                    sha1(utf16be("pw") + key);
+  std::string enc =
+      salt + std::string(1, static_cast<char>(key[0] ^ stream[0])) + sha1(utf16be("pw") + key);
   std::string oid("\x06\x0a\x2b\x06\x01\x04\x01\x2a\x02\x11\x01\x01", 12);
-  std::string alg = std::string("\x30") + static_cast<char>(oid.size() + 2) + oid +
-                    std::string("\x05\x00", 2);
+  std::string alg =
+      std::string("\x30") + static_cast<char>(oid.size() + 2) + oid + std::string("\x05\x00", 2);
   std::string octets = std::string("\x04") + static_cast<char>(enc.size()) + enc;
-  std::string info = std::string("\x30") + static_cast<char>(alg.size() + octets.size()) + alg +
-                     octets;
+  std::string info =
+      std::string("\x30") + static_cast<char>(alg.size() + octets.size()) + alg + octets;
   EXPECT_EQ(jks::recover_key(info, Secret("pw"), "t"), "K");
   try {
     jks::recover_key(info, Secret("wrong"), "t");
@@ -137,7 +136,7 @@ TEST(Jks, KeyProtectorRejectsAWrongKeyPassword) {
 
 TEST(Jks, PasswordsAreHashedAsJavaChars) {
   EXPECT_EQ(utf16be("ab"), std::string("\0a\0b", 4));
-  EXPECT_EQ(utf16be("\xC3\xA4"), std::string("\0\xE4", 2));           // U+00E4
+  EXPECT_EQ(utf16be("\xC3\xA4"), std::string("\0\xE4", 2));                    // U+00E4
   EXPECT_EQ(utf16be("\xF0\x9F\x94\x91"), std::string("\xD8\x3D\xDD\x11", 4));  // U+1F511
   EXPECT_THROW(utf16be("\xC3"), Error);
 }

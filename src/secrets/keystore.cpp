@@ -1,17 +1,16 @@
 #include "secrets/keystore.h"
 
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pkcs12.h>
-#include <openssl/x509.h>
-
 #include <array>
 #include <cctype>
 #include <fstream>
 #include <iterator>
 
 #include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
 
 #include "core/echo.h"
 #include "core/error.h"
@@ -33,9 +32,11 @@ template <typename T, void (*F)(T*)>
 struct Free {
   void operator()(T* p) const { F(p); }
 };
+
 using P12Ptr = std::unique_ptr<PKCS12, Free<PKCS12, PKCS12_free>>;
 using X509Ptr = std::unique_ptr<X509, Free<X509, X509_free>>;
-using P8Ptr = std::unique_ptr<PKCS8_PRIV_KEY_INFO, Free<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>>;
+using P8Ptr =
+    std::unique_ptr<PKCS8_PRIV_KEY_INFO, Free<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>>;
 
 void free_p7_stack(STACK_OF(PKCS7) * s) {
   sk_PKCS7_pop_free(s, PKCS7_free);
@@ -102,8 +103,8 @@ void collect_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, std::vector<Bag>& keys,
     switch (PKCS12_SAFEBAG_get_nid(bag)) {
       case NID_keyBag:
         b.protection = KeyProtection::pkcs8_plain;
-        b.der = to_der<PKCS8_PRIV_KEY_INFO, i2d_PKCS8_PRIV_KEY_INFO>(
-            PKCS12_SAFEBAG_get0_p8inf(bag));
+        b.der =
+            to_der<PKCS8_PRIV_KEY_INFO, i2d_PKCS8_PRIV_KEY_INFO>(PKCS12_SAFEBAG_get0_p8inf(bag));
         keys.push_back(std::move(b));
         break;
       case NID_pkcs8ShroudedKeyBag:
@@ -276,8 +277,7 @@ const KeystoreEntry& Keystore::entry(std::string_view alias) const {
     names.push_back(echo(e.alias, 40));
     if (alias.empty() ? e.protection != KeyProtection::none : same_alias(e.alias, alias)) {
       if (found != nullptr && alias.empty()) {
-        throw Error(ErrorKind::config,
-                    fmt::format("keystore {} holds several keys", echo(name_)),
+        throw Error(ErrorKind::config, fmt::format("keystore {} holds several keys", echo(name_)),
                     "name one with --alias");
       }
       found = &e;
@@ -288,10 +288,11 @@ const KeystoreEntry& Keystore::entry(std::string_view alias) const {
   }
   if (found == nullptr) {
     throw Error(ErrorKind::config,
-                alias.empty() ? fmt::format("keystore {} holds no private key", echo(name_))
-                              : fmt::format("keystore {} has no entry '{}'", echo(name_),
-                                            echo(alias, 40)),
-                fmt::format("aliases: {}", names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
+                alias.empty()
+                    ? fmt::format("keystore {} holds no private key", echo(name_))
+                    : fmt::format("keystore {} has no entry '{}'", echo(name_), echo(alias, 40)),
+                fmt::format("aliases: {}",
+                            names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
   }
   return *found;
 }
@@ -349,8 +350,7 @@ std::string thumbprint(std::string_view cert_der, std::string_view digest) {
   } else if (digest == "SHA-256" || digest == "SHA256") {
     md = EVP_sha256();
   } else {
-    throw Error(ErrorKind::config,
-                fmt::format("unknown thumbprint digest '{}'", echo(digest, 40)),
+    throw Error(ErrorKind::config, fmt::format("unknown thumbprint digest '{}'", echo(digest, 40)),
                 "WSO2 writes SHA-1 (or SHA-256)");
   }
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};

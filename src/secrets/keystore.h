@@ -19,6 +19,7 @@ namespace cutover::secrets {
 struct PkeyFree {
   void operator()(EVP_PKEY* k) const;
 };
+
 using PrivateKey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 enum class KeystoreType { jks, pkcs12 };
@@ -27,17 +28,17 @@ const char* to_string(KeystoreType type);
 
 /// How a private key is kept inside the store until it is recovered.
 enum class KeyProtection {
-  none,         ///< trusted certificate entry: no key
-  sun_jks,      ///< JKS: Sun's KeyProtector (XOR with a SHA-1 keystream), DER EncryptedPrivateKeyInfo
-  pkcs8_pbe,    ///< PKCS12 shrouded key bag: DER X509_SIG (PKCS#8 encrypted)
+  none,       ///< trusted certificate entry: no key
+  sun_jks,    ///< JKS: Sun's KeyProtector (XOR with a SHA-1 keystream), DER EncryptedPrivateKeyInfo
+  pkcs8_pbe,  ///< PKCS12 shrouded key bag: DER X509_SIG (PKCS#8 encrypted)
   pkcs8_plain,  ///< PKCS12 key bag: DER PKCS8_PRIV_KEY_INFO
 };
 
 struct KeystoreEntry {
   std::string alias;
   KeyProtection protection = KeyProtection::none;
-  std::string protected_key;            ///< DER, as stored (never plaintext for JKS / shrouded)
-  std::vector<std::string> chain_der;   ///< leaf first; one certificate for trusted entries
+  std::string protected_key;           ///< DER, as stored (never plaintext for JKS / shrouded)
+  std::vector<std::string> chain_der;  ///< leaf first; one certificate for trusted entries
 };
 
 /// Largest keystore file read: WSO2's stores are a few KiB; anything near this is not one.

@@ -96,9 +96,8 @@ OpenKey open_key(const KeySource& s) {
   const KeystoreEntry& e = k.store.entry(s.alias);
   k.key = k.store.private_key(e.alias, s.key_password.value_or(*s.store_password));
   if (e.chain_der.empty()) {
-    throw Error(ErrorKind::config,
-                fmt::format("keystore {}: key '{}' has no certificate", echo(s.file.string()),
-                            echo(e.alias, 40)));
+    throw Error(ErrorKind::config, fmt::format("keystore {}: key '{}' has no certificate",
+                                               echo(s.file.string()), echo(e.alias, 40)));
   }
   k.cert_der = e.chain_der.front();
   k.thumbprint = thumbprint(k.cert_der);
@@ -204,10 +203,10 @@ ReencryptReport reencrypt_userstores(const ReencryptOptions& o) {
     pugi::xml_document doc;
     pugi::xml_parse_result ok = doc.load_buffer(original.data(), original.size());
     if (!ok) {
-      throw Error(ErrorKind::config,
-                  fmt::format("cannot parse {}: {} (byte {})", echo(rel), ok.description(),
-                              ok.offset),
-                  "fix the XML, or move the file out of the userstores folder");
+      throw Error(
+          ErrorKind::config,
+          fmt::format("cannot parse {}: {} (byte {})", echo(rel), ok.description(), ok.offset),
+          "fix the XML, or move the file out of the userstores folder");
     }
     std::string updated = original;
     std::vector<std::pair<std::string, Secret>> expect;  // new value -> plaintext

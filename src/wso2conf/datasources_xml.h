@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "core/secret.h"
-
 #include "wso2conf/datasource.h"
 
 namespace cutover::wso2conf {

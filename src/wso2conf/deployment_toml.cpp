@@ -69,7 +69,8 @@ void read_keystores(const toml::table& root, const std::filesystem::path& file,
   }
   report.internal_keystore = keystore_from(root, "internal", file, report.primary_keystore);
   if (report.internal_keystore && !root["keystore"]["internal"].as_table()) {
-    report.internal_keystore->source = fmt::format("{} [keystore.primary] (internal defaults to it)", file.string());
+    report.internal_keystore->source =
+        fmt::format("{} [keystore.primary] (internal defaults to it)", file.string());
   }
   report.userstore_password_encryption =
       root["keystore"]["userstore_password_encryption"].value<std::string>();

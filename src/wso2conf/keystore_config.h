@@ -13,9 +13,9 @@
 namespace cutover::wso2conf {
 
 struct KeystoreConfig {
-  std::string source;            ///< the file and element or table it came from
-  std::filesystem::path file;    ///< absolute when the home was known (${carbon.home} resolved)
-  std::string type;              ///< JKS or PKCS12, as configured
+  std::string source;          ///< the file and element or table it came from
+  std::filesystem::path file;  ///< absolute when the home was known (${carbon.home} resolved)
+  std::string type;            ///< JKS or PKCS12, as configured
   std::string alias;
   std::optional<Secret> password;      ///< nullopt when absent or protected
   std::optional<Secret> key_password;  ///< nullopt: the store password

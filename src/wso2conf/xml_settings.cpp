@@ -42,7 +42,8 @@ std::string identity_of(const pugi::xml_node& n, const std::string& name) {
 void walk(const pugi::xml_node& n, const std::string& path, int depth,
           std::vector<XmlSetting>& out) {
   if (depth > kMaxDepth) {
-    throw Error(ErrorKind::config, fmt::format("{} nests deeper than {} elements", echo(path, 200), kMaxDepth));
+    throw Error(ErrorKind::config,
+                fmt::format("{} nests deeper than {} elements", echo(path, 200), kMaxDepth));
   }
   for (const pugi::xml_attribute& a : n.attributes()) {
     std::string an = a.name();

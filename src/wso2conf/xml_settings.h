@@ -13,7 +13,8 @@
 namespace cutover::wso2conf {
 
 struct XmlSetting {
-  std::string path;   ///< e.g. Server/Security/KeyStore/Location, .../Connector[@port='9443']/@proxyPort
+  std::string
+      path;  ///< e.g. Server/Security/KeyStore/Location, .../Connector[@port='9443']/@proxyPort
   std::string value;  ///< text (trimmed) or attribute value
 };
 

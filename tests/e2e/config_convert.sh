@@ -109,7 +109,7 @@ assert 'logger.org_wso2_carbon_identity_oauth.level = DEBUG' in l, l
 mapped = {(m['file'], m['path']) for m in r['mapped']}
 for p in [('carbon.xml', 'Server/HostName'), ('carbon.xml', 'Server/Ports/Offset'),
           ('user-mgt.xml', 'UserManager/Realm/UserStoreManager/@class'),
-          ('tomcat/catalina-server.xml', "Server/Service/Connector[@port='9443']/@proxyPort")]:
+          ('tomcat/catalina-server.xml', "Server/Service[@name='Catalina']/Connector[@port='9443']/@proxyPort")]:
     assert p in mapped, p
 PY
 

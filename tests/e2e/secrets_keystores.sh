@@ -27,21 +27,18 @@ gen "$ks/big.p12" PKCS12 4096 big p12pass p12pass
 
 # The certificate and private key of each store, for openssl.
 pem() {  # pem STORE TYPE ALIAS PASS -> STORE.cert.pem, STORE.key.pem
-  if [ "$2" = PKCS12 ]; then  # openssl reads the JDK's PKCS12 itself: no JVM start
-    openssl pkcs12 -in "$1" -nokeys -clcerts -passin "pass:$4" 2>/dev/null |
-      openssl x509 -out "$1.cert.pem" || fail "openssl cert of $1"
-    openssl pkcs12 -in "$1" -nocerts -nodes -passin "pass:$4" -out "$1.key.pem" 2>/dev/null ||
-      fail "openssl key of $1"
-    return
+  local p12=$1 pass=$4
+  if [ "$2" = JKS ]; then  # openssl reads PKCS12 only: one keytool run converts
+    p12="$1.export.p12"
+    pass=exportpw
+    keytool -importkeystore -srckeystore "$1" -srcstoretype JKS -srcstorepass "$4" \
+      -srcalias "$3" -srckeypass "$4" -destkeystore "$p12" -deststoretype PKCS12 \
+      -deststorepass "$pass" -destkeypass "$pass" >/dev/null 2>&1 || fail "export key of $1"
   fi
-  keytool -exportcert -rfc -keystore "$1" -storetype "$2" -alias "$3" -storepass "$4" \
-    -file "$1.cert.pem" >/dev/null 2>&1 || fail "export cert of $1"
-  local p12="$1.export.p12"
-  keytool -importkeystore -srckeystore "$1" -srcstoretype "$2" -srcstorepass "$4" \
-    -srcalias "$3" -srckeypass "$4" -destkeystore "$p12" -deststoretype PKCS12 \
-    -deststorepass exportpw -destkeypass exportpw >/dev/null 2>&1 || fail "export key of $1"
-  openssl pkcs12 -in "$p12" -nocerts -nodes -passin pass:exportpw -out "$1.key.pem" 2>/dev/null ||
-    fail "openssl could not read the exported key of $1"
+  openssl pkcs12 -in "$p12" -nokeys -clcerts -passin "pass:$pass" 2>/dev/null |
+    openssl x509 -out "$1.cert.pem" || fail "openssl cert of $1"
+  openssl pkcs12 -in "$p12" -nocerts -nodes -passin "pass:$pass" -out "$1.key.pem" 2>/dev/null ||
+    fail "openssl key of $1"
 }
 pem "$ks/wso2carbon.jks" JKS wso2carbon wso2carbon
 pem "$ks/internal.jks" JKS internal 'störe-pässword'
@@ -132,11 +129,8 @@ done
 # A key password that differs from the store password (JKS allows it).
 printf '%s' "$plain" | openssl pkeyutl -encrypt -certin -inkey "$ks/wso2carbon.jks.cert.pem" \
   -pkeyopt rsa_padding_mode:pkcs1 -out "$WORK/raw.bin"
-keytool -exportcert -rfc -keystore "$ks/otherkey.jks" -alias other -storepass storepw \
-  -file "$WORK/other.pem" >/dev/null 2>&1
-printf '%s' "$plain" | openssl pkeyutl -encrypt -certin -inkey "$WORK/other.pem" \
-  -pkeyopt rsa_padding_mode:pkcs1 -out "$WORK/other.bin"
-other_value=$(base64 -w0 "$WORK/other.bin")
+other_value=$(printf '%s' "$plain" | CUTOVER_KEYSTORE_PASSWORD=storepw "$CUTOVER" secrets encrypt \
+  --keystore "$ks/otherkey.jks" --format pkcs1)
 OUT=$(printf '%s' "$other_value" | CUTOVER_KEYSTORE_PASSWORD=storepw CUTOVER_KEY_PASSWORD=keypw-differs \
   "$CUTOVER" secrets decrypt --keystore "$ks/otherkey.jks" 2>"$WORK/stderr")
 [ "$OUT" = "$plain" ] || fail "separate key password: $(cat "$WORK/stderr")"
