@@ -220,4 +220,23 @@ for i in 7 77 150; do
   [ "$got" = "bulk-S3cret" ] || fail "bulk_$i after the rerun: $got"
 done
 
+# The same keystores named by a deployment.toml (IS 5.9+), which wins over carbon.xml: a rerun
+# finds every value already for the internal key.
+cat > "$home/repository/conf/deployment.toml" <<'TOML'
+[keystore.primary]
+file_name = "wso2carbon.jks"
+password = "wso2carbon"
+
+[keystore.internal]
+file_name = "internal.p12"
+type = "PKCS12"
+alias = "internal"
+password = "$secret{internal_keystore}"
+TOML
+run 2 secrets reencrypt --home "$home"
+one_line_error "$ERR" "vault-protected target password"
+expect_in "$ERR" "no password for the internal keystore" "names the missing password"
+OUT=$(CUTOVER_TARGET_KEYSTORE_PASSWORD=internalpw "$CUTOVER" secrets reencrypt --home "$home" 2>&1)
+expect_in "$OUT" "154 encrypted properties, 0 re-encrypted, 0 files replaced" "deployment.toml home"
+
 finish
