@@ -128,5 +128,26 @@ TEST(Cipher, TamperedCiphertextFailsItsPaddingCheck) {
   }
 }
 
+TEST(Cipher, RandomValuesOnlyEverGiveAnError) {
+  std::uint32_t state = 777;
+  auto next = [&state] {
+    state = state * 1664525U + 1013904223U;
+    return state >> 8U;
+  };
+  std::string sc =
+      base64_decode(encrypt(Secret("x"), key_a().cert_der, CipherForm::self_contained));
+  for (int i = 0; i < 300; ++i) {
+    std::string v = sc;
+    v[next() % v.size()] = static_cast<char>(next());
+    if (next() % 2 == 0) {
+      v.resize(next() % v.size());
+    }
+    try {
+      decrypt(base64_encode(v), key_a().key.get(), key_a().cert_der);
+    } catch (const Error&) {
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cutover::secrets

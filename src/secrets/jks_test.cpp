@@ -141,5 +141,42 @@ TEST(Jks, PasswordsAreHashedAsJavaChars) {
   EXPECT_THROW(utf16be("\xC3"), Error);
 }
 
+// Bounded random damage (a fuzz pass that runs in every test run): each variant either opens
+// or throws cutover::Error; nothing else escapes, nothing reads out of bounds (run under
+// -DCUTOVER_SANITIZE=ON to have ASan check the latter).
+TEST(Jks, RandomDamageOnlyEverGivesAnError) {
+  std::string good =
+      sealed(2, trusted_cert_entry("a", "CERT-ONE") + trusted_cert_entry("b", "CERT-2"), "pw");
+  std::uint32_t state = 12345;
+  auto next = [&state] {
+    state = state * 1664525U + 1013904223U;
+    return state >> 8U;
+  };
+  for (int i = 0; i < 3000; ++i) {
+    std::string v = good;
+    int edits = 1 + static_cast<int>(next() % 4);
+    for (int e = 0; e < edits; ++e) {
+      std::size_t at = next() % v.size();
+      switch (next() % 3) {
+        case 0:
+          v[at] = static_cast<char>(next());
+          break;
+        case 1:
+          v.resize(at);
+          break;
+        default:
+          v.insert(at, std::string(1 + next() % 8, static_cast<char>(next())));
+      }
+      if (v.empty()) {
+        break;
+      }
+    }
+    try {
+      Keystore::parse(v, Secret("pw"), "fuzz.jks");
+    } catch (const Error&) {
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cutover::secrets

@@ -195,4 +195,8 @@ keytool -genkeypair -keystore "$ks/x.jceks" -storetype JCEKS -keyalg RSA -keysiz
 decrypt_with "$ks/x.jceks" jcekspw "$value"
 check_error "JCEKS" "JCEKS"
 
+# --help says which forms are handled, and that AES-GCM is not.
+run 0 secrets reencrypt --help
+expect_in "$OUT" "AES-GCM values (IS 5.11+, symmetric" "reencrypt --help names AES-GCM as not handled"
+
 finish
