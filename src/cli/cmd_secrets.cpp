@@ -1,6 +1,7 @@
 // cutover secrets: re-encrypt secondary userstore passwords for another keystore (reencrypt),
 // and decrypt or encrypt one value read from stdin (decrypt, encrypt). Passwords come from the
 // environment or a file, never argv; plaintext goes only to stdout of `decrypt`.
+#include <array>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -22,7 +23,7 @@ namespace cutover::cli {
 namespace {
 
 // One value on stdin: a password or its ciphertext, never more than a few KiB.
-constexpr std::size_t kMaxStdinBytes = 64U * 1024U;
+constexpr std::size_t kMaxStdinBytes = std::size_t{64} * 1024;
 
 constexpr const char* kFormsNote =
     "Forms: legacy base64 RSA PKCS#1 v1.5 (IS <= 5.4) and the base64 self-contained JSON "
@@ -53,9 +54,10 @@ struct ReencryptArgs {
 
 std::string read_stdin_value() {
   std::string s;
-  char buf[4096];
-  while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
-    s.append(buf, static_cast<std::size_t>(std::cin.gcount()));
+  std::array<char, 4096> buf{};
+  while (std::cin.read(buf.data(), static_cast<std::streamsize>(buf.size())) ||
+         std::cin.gcount() > 0) {
+    s.append(buf.data(), static_cast<std::size_t>(std::cin.gcount()));
     if (s.size() > kMaxStdinBytes) {
       throw Error(ErrorKind::usage, fmt::format("more than {} bytes on stdin", kMaxStdinBytes),
                   "give one value on stdin");

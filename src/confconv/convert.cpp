@@ -272,7 +272,7 @@ std::string duration_text(std::int64_t seconds) {
 }
 
 std::string user_store_type(const std::string& cls) {
-  static const std::map<std::string, std::string> known{
+  static const std::map<std::string, std::string> kKnown{
       {"org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager", "database"},
       {"org.wso2.carbon.user.core.ldap.ReadOnlyLDAPUserStoreManager", "read_only_ldap"},
       {"org.wso2.carbon.user.core.ldap.ReadWriteLDAPUserStoreManager", "read_write_ldap"},
@@ -285,8 +285,8 @@ std::string user_store_type(const std::string& cls) {
       {"org.wso2.carbon.user.core.ldap.UniqueIDActiveDirectoryUserStoreManager",
        "active_directory_unique_id"},
   };
-  auto it = known.find(cls);
-  return it == known.end() ? std::string() : it->second;
+  auto it = kKnown.find(cls);
+  return it == kKnown.end() ? std::string() : it->second;
 }
 
 // Splits "a.b.c" and creates the tables on the way; returns the innermost table and last key.
@@ -458,8 +458,8 @@ void Converter::verbatim(const char* file, const std::string& prefix, const std:
     }
     std::string name = s.path.substr(prefix.size(), end - prefix.size());
     // The name is a key of its own (it may hold dots): set it on the table itself.
-    at(root_, table + "._").first->insert_or_assign(name, s.value);
-    r_.mapped.push_back({file, s.path, table + "." + name});
+    at(root_, fmt::format("{}._", table)).first->insert_or_assign(name, s.value);
+    r_.mapped.push_back({file, s.path, fmt::format("{}.{}", table, name)});
   }
 }
 
@@ -673,7 +673,7 @@ void Converter::map_datasources() {
     if (!d.driver.empty()) {
       t.insert_or_assign("driver", d.driver);
     }
-    static const std::map<std::string, std::string> pool_defaults{{"maxActive", "50"},
+    static const std::map<std::string, std::string> kPoolDefaults{{"maxActive", "50"},
                                                                   {"maxWait", "60000"},
                                                                   {"testOnBorrow", "true"},
                                                                   {"validationInterval", "30000"},
@@ -686,8 +686,8 @@ void Converter::map_datasources() {
         }
         continue;
       }
-      auto def = pool_defaults.find(k);
-      if (def != pool_defaults.end() && def->second == v) {
+      auto def = kPoolDefaults.find(k);
+      if (def != kPoolDefaults.end() && def->second == v) {
         continue;
       }
       if (std::optional<std::int64_t> n = to_int(v)) {

@@ -39,13 +39,13 @@ TestKey make_key() {
 }
 
 const TestKey& key_a() {
-  static const TestKey k = make_key();
-  return k;
+  static const TestKey kKey = make_key();
+  return kKey;
 }
 
 const TestKey& key_b() {
-  static const TestKey k = make_key();
-  return k;
+  static const TestKey kKey = make_key();
+  return kKey;
 }
 
 ErrorKind kind_of_decrypt(const std::string& value, const TestKey& k) {

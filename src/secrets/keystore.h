@@ -4,6 +4,7 @@
 // from the bytes. A Keystore is an immutable value; thread-safe to share once built.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -42,7 +43,7 @@ struct KeystoreEntry {
 };
 
 /// Largest keystore file read: WSO2's stores are a few KiB; anything near this is not one.
-inline constexpr std::size_t kMaxKeystoreBytes = 16U * 1024U * 1024U;
+inline constexpr std::size_t kMaxKeystoreBytes = std::size_t{16} * 1024 * 1024;
 
 class Keystore {
  public:
@@ -78,6 +79,6 @@ class Keystore {
 std::string thumbprint(std::string_view cert_der, std::string_view digest = "SHA-1");
 
 /// Java's char[] of a UTF-8 password, big-endian (what JKS hashes). Invalid UTF-8 throws config.
-std::string utf16be(std::string_view utf8);
+std::string utf16be(std::string_view s);
 
 }  // namespace cutover::secrets

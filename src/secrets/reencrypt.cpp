@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // A userstore file is a few KiB; a much larger one is not what it claims.
-constexpr std::uintmax_t kMaxUserstoreBytes = 4U * 1024U * 1024U;
+constexpr std::uintmax_t kMaxUserstoreBytes = std::uintmax_t{4} * 1024 * 1024;
 
 std::string read_all(const fs::path& p) {
   std::error_code ec;
@@ -119,6 +119,7 @@ std::string rel_to_home(const fs::path& p, const fs::path& home) {
 
 struct PendingFile {
   fs::path path;
+  std::string original;
   std::string contents;
 };
 
@@ -276,14 +277,21 @@ ReencryptReport reencrypt_userstores(const ReencryptOptions& o) {
       throw Error(ErrorKind::internal,
                   fmt::format("the rewritten {} lost a value; nothing was written", echo(rel)));
     }
-    pending.push_back({file, std::move(updated)});
+    pending.push_back({file, std::move(original), std::move(updated)});
   }
   if (o.dry_run) {
     return report;
   }
   for (PendingFile& f : pending) {
+    // Someone editing the file meanwhile (the server's own deployer) must not be overwritten.
+    if (read_all(f.path) != f.original) {
+      throw Error(ErrorKind::io,
+                  fmt::format("{} changed while cutover was working; it was left as it is",
+                              echo(rel_to_home(f.path, o.home))),
+                  "run reencrypt again (values already re-encrypted are left alone)");
+    }
     fs::path backup = backup_path(f.path);
-    write_file_atomically(backup.string(), read_all(f.path));
+    write_file_atomically(backup.string(), f.original);
     report.backups.push_back(rel_to_home(backup, o.home));
     write_file_atomically(f.path.string(), f.contents);
     report.written.push_back(rel_to_home(f.path, o.home));

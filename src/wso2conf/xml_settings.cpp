@@ -70,7 +70,7 @@ void walk(const pugi::xml_node& n, const std::string& path, int depth,
     if (step.empty()) {
       step = count[name] > 1 ? fmt::format("{}[{}]", name, ++seen[name]) : name;
     }
-    walk(c, path + "/" + step, depth + 1, out);
+    walk(c, fmt::format("{}/{}", path, step), depth + 1, out);
   }
   if (!has_element) {
     std::string text = trimmed(n.text().as_string());
