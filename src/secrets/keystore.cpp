@@ -197,7 +197,9 @@ std::vector<KeystoreEntry> parse_pkcs12(std::string_view bytes, const Secret& pw
       }
     }
     if (e.alias.empty() && !e.chain_der.empty()) {
-      e.alias = certs.empty() ? "" : "1";
+      // A chain implies certificates. push_back, not `= "1"`: GCC 12 raises a false
+      // -Wrestrict on the inlined assignment (GCC bug 105329).
+      e.alias.push_back('1');
     }
     out.push_back(std::move(e));
   }
