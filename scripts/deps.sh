@@ -15,6 +15,8 @@ packages=(
   libssl-dev libzip-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15 mariadb-server mariadb-client
   python3 python3-psycopg2 python3-pymysql time
+  # secrets tests: keytool makes real JKS/PKCS12 stores; java runs the JDK's own Cipher
+  openjdk-17-jdk-headless
 )
 
 sudo_cmd=()

@@ -2,6 +2,7 @@
 // as the operator meets it. Each command reads its databases and versions from the command
 // line (or, later, a config), calls one engine, and renders the result.
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "capture/capture.h"
 #include "cli/command_table.h"
 #include "cli/common.h"
+#include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "core/echo.h"
 #include "core/error.h"
@@ -23,7 +25,9 @@
 #include "schema/live_tables.h"
 #include "sync/apply.h"
 #include "sync/copy.h"
+#include "sync/gate.h"
 #include "sync/position.h"
+#include "sync/reverse.h"
 #include "sync/status.h"
 #include "sync/tables.h"
 
@@ -47,6 +51,8 @@ struct SyncArgs {
   std::string print_sql;
   bool json = false;
   bool once = false;
+  bool reverse = false;
+  std::string timeout = "60s";
   bool all_tables = false;
   bool common_columns = false;
   std::string config;
@@ -322,6 +328,12 @@ int run_run(const SyncArgs& a) {
     std::unique_ptr<db::Connection> source = db::open(c.source);
     fill_versions(c, *source);
   }
+  if (a.reverse) {
+    // --source and --target keep naming the old and the new database; the reverse sync
+    // applies the new one's journal to the old one (armed by 'sync cutover'), through the
+    // reverse of the declared transform.
+    c = sync::reversed(c);
+  }
   sync::ApplyOptions o;
   o.once = a.once;
   auto last = std::chrono::steady_clock::now() - std::chrono::seconds(10);
@@ -360,44 +372,38 @@ const char* copy_text(sync::CopyState s) {
   return "?";
 }
 
-int run_status(const SyncArgs& a) {
-  sync::SyncConfig c = config_of(a, true);
-  sync::SyncStatus s = sync::read_status(c);
-  if (a.json) {
-    nlohmann::json j;
-    j["captured"] = s.captured;
-    j["journal_id"] = s.journal_id;
-    j["copy"] = copy_text(s.copy);
-    j["applied_once"] = s.applied_once;
-    j["backlog"] = s.backlog;
-    j["lag_seconds"] = static_cast<double>(s.lag_ms) / 1000.0;
-    j["high"] = s.high;
-    j["open_gaps"] = s.open_gaps;
-    j["applied_rows"] = s.applied_rows;
-    j["rows_per_second"] = s.rows_per_s;
-    j["seconds_since_last_batch"] =
-        s.since_update_ms < 0 ? nlohmann::json()
-                              : nlohmann::json(static_cast<double>(s.since_update_ms) / 1000.0);
-    j["tables"] = nlohmann::json::array();
-    for (const sync::TableStatus& t : s.tables) {
-      j["tables"].push_back({{"table", t.table},
-                             {"backlog", t.backlog},
-                             {"lag_seconds", static_cast<double>(t.lag_ms) / 1000.0},
-                             {"applied_rows", t.applied_rows},
-                             {"rows_per_second", t.rows_per_s},
-                             {"copied", t.copied}});
-    }
-    print_out(j.dump(2) + "\n");
-    return 0;
+nlohmann::json status_json(const sync::SyncStatus& s) {
+  nlohmann::json j;
+  j["captured"] = s.captured;
+  j["journal_id"] = s.journal_id;
+  j["copy"] = copy_text(s.copy);
+  j["applied_once"] = s.applied_once;
+  j["backlog"] = s.backlog;
+  j["lag_seconds"] = static_cast<double>(s.lag_ms) / 1000.0;
+  j["high"] = s.high;
+  j["open_gaps"] = s.open_gaps;
+  j["applied_rows"] = s.applied_rows;
+  j["rows_per_second"] = s.rows_per_s;
+  j["seconds_since_last_batch"] =
+      s.since_update_ms < 0 ? nlohmann::json()
+                            : nlohmann::json(static_cast<double>(s.since_update_ms) / 1000.0);
+  j["tables"] = nlohmann::json::array();
+  for (const sync::TableStatus& t : s.tables) {
+    j["tables"].push_back({{"table", t.table},
+                           {"backlog", t.backlog},
+                           {"lag_seconds", static_cast<double>(t.lag_ms) / 1000.0},
+                           {"applied_rows", t.applied_rows},
+                           {"rows_per_second", t.rows_per_s},
+                           {"copied", t.copied}});
   }
-  if (!s.captured) {
-    print_out("no capture on the source: run 'cutover sync prepare' first\n");
-    return 0;
-  }
+  return j;
+}
+
+void print_status(const sync::SyncStatus& s, const char* title) {
   print_out(
-      fmt::format("journal {}: copy {}, {} entries waiting, lag {:.1f} s, applied {} rows "
+      fmt::format("{}journal {}: copy {}, {} entries waiting, lag {:.1f} s, applied {} rows "
                   "({} rows/s in the last batch), {} open gaps\n",
-                  s.journal_id, copy_text(s.copy), group_digits(s.backlog),
+                  title, s.journal_id, copy_text(s.copy), group_digits(s.backlog),
                   static_cast<double>(s.lag_ms) / 1000.0, group_digits(s.applied_rows),
                   group_digits(s.rows_per_s), s.open_gaps));
   for (const sync::TableStatus& t : s.tables) {
@@ -407,6 +413,110 @@ int run_status(const SyncArgs& a) {
                     t.table, group_digits(t.backlog), static_cast<double>(t.lag_ms) / 1000.0,
                     group_digits(t.applied_rows), group_digits(t.rows_per_s),
                     t.copied ? "copied" : "not copied"));
+  }
+}
+
+int run_status(const SyncArgs& a) {
+  sync::SyncConfig c = config_of(a, true);
+  sync::SyncStatus s = sync::read_status(c);
+  // The way back, once 'sync cutover' armed it: new -> old, the same fields.
+  std::optional<sync::SyncStatus> rev =
+      s.captured ? sync::read_reverse_status(c) : std::optional<sync::SyncStatus>();
+  if (a.json) {
+    nlohmann::json j = status_json(s);
+    j["reverse"] = rev ? status_json(*rev) : nlohmann::json();
+    print_out(j.dump(2) + "\n");
+    return 0;
+  }
+  if (!s.captured) {
+    print_out("no capture on the source: run 'cutover sync prepare' first\n");
+    return 0;
+  }
+  print_status(s, rev ? "forward (old -> new): " : "");
+  if (rev) {
+    print_status(*rev, "reverse (new -> old, armed at cutover): ");
+  }
+  return 0;
+}
+
+// ---- cutover --------------------------------------------------------------------------------
+/// "60s", "500ms", "2m" or a bare number of seconds, as milliseconds.
+int parse_timeout(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  std::string unit = text.substr(digits);
+  long long n = digits > 0 && digits <= 7 ? std::stoll(text.substr(0, digits)) : -1;
+  long long ms = unit == "ms"                  ? n
+                 : unit == "s" || unit.empty() ? n * 1000
+                 : unit == "m"                 ? n * 60'000
+                                               : -1;
+  if (n < 0 || ms < 0 || ms > 24LL * 3600 * 1000) {
+    throw Error(ErrorKind::usage, fmt::format("--timeout {}: not a duration", echo(text, 32)),
+                "write it as 500ms, 60s or 5m (at most a day)");
+  }
+  return static_cast<int>(ms);
+}
+
+int run_cutover(const SyncArgs& a) {
+  sync::SyncConfig c = config_of(a, true);
+  sync::GateOptions o;
+  o.timeout_ms = parse_timeout(a.timeout);
+  sync::GateResult g = sync::run_gate(c, o);
+  if (a.json) {
+    nlohmann::json j;
+    j["ready"] = g.ready;
+    j["reasons"] = g.reasons;
+    j["backlog"] = g.backlog;
+    j["open_gaps"] = g.open_gaps;
+    j["lag_seconds"] = static_cast<double>(g.lag_ms) / 1000.0;
+    j["reverse_backlog"] = g.reverse_backlog;
+    j["waited_ms"] = g.waited_ms;
+    j["reverse_armed"] = g.reverse_armed;
+    j["armed_before"] = g.armed_before;
+    j["reverse_journal_id"] = g.reverse_journal_id;
+    j["tables"] = nlohmann::json::array();
+    for (const sync::TableCheck& t : g.tables) {
+      nlohmann::json tj = {{"table", t.table}, {"compared", t.compared}, {"backlog", t.backlog}};
+      if (t.compared) {
+        tj["source_rows"] = t.source_rows;
+        tj["target_rows"] = t.target_rows;
+        tj["missing_on_target"] = t.missing;
+        tj["extra_on_target"] = t.extra;
+        tj["missing_examples"] = t.missing_examples;
+        tj["extra_examples"] = t.extra_examples;
+      }
+      j["tables"].push_back(tj);
+    }
+    print_out(j.dump(2) + "\n");
+    return static_cast<int>(g.ready ? ExitCode::success : ExitCode::not_ready);
+  }
+  if (!g.ready) {
+    print_out(fmt::format("NOT READY: do not switch traffic yet (checked for {:.1f} s):\n",
+                          static_cast<double>(g.waited_ms) / 1000.0));
+    for (const std::string& r : g.reasons) {
+      print_out(fmt::format("  - {}\n", r));
+    }
+    return static_cast<int>(ExitCode::not_ready);
+  }
+  for (const sync::TableCheck& t : g.tables) {
+    print_out(fmt::format("  {:<34} {:>12} rows on both sides, same keys\n", t.table,
+                          group_digits(t.source_rows)));
+  }
+  print_out(fmt::format(
+      "READY: backlog 0, every synced table has the same keys on both sides (checked in {:.1f} "
+      "s).\n"
+      "reverse sync {} (journal {} on the new database): run 'cutover sync run --reverse' "
+      "beside 'sync run' so that writes of the new deployment flow back to the old database.\n"
+      "It is safe to switch traffic to the new deployment.\n",
+      static_cast<double>(g.waited_ms) / 1000.0, g.armed_before ? "was already armed" : "armed",
+      g.reverse_journal_id));
+  if (g.open_gaps > 0) {
+    print_out(fmt::format(
+        "note: {} journal values belong to transactions still open on the source; keep 'sync "
+        "run' running until the old deployment has stopped and they are applied\n",
+        g.open_gaps));
   }
   return 0;
 }
@@ -441,7 +551,7 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
   CLI::App* s = app.add_subcommand(
       "sync",
       "zero-downtime sync from the old deployment's database to the new one: prepare, copy, run, "
-      "status, remove");
+      "status, cutover, remove");
   s->require_subcommand(1);
   s->footer(
       "\nThe steps, as an operator meets them:\n"
@@ -457,9 +567,19 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
       "  3. run      apply the journal to the target in batches until stopped (Ctrl-C stops\n"
       "              between batches, exit 130); --once drains and exits. Needs prepare and\n"
       "              every synced table on the target (copy creates them).\n"
-      "  4. status   backlog and lag per table.\n"
-      "  5. remove   drop every trigger, function and table cutover created (source and/or\n"
-      "              target).\n"
+      "  4. status   backlog and lag per table (both directions once the reverse is armed).\n"
+      "  5. cutover  the gate before traffic moves: waits (--timeout, default 60s) until the\n"
+      "              backlog is 0, compares the synced tables (row counts and key sets),\n"
+      "              and when equal arms the REVERSE sync: capture on the TARGET, its\n"
+      "              position stored on the source. Prints READY (exit 0) or NOT READY with\n"
+      "              each reason: backlog left, or which table, how many keys missing or\n"
+      "              extra and example keys (exit 5). Run again at any time: it re-checks.\n"
+      "              Then switch traffic and keep 'sync run --reverse' running beside\n"
+      "              'sync run': writes of the new deployment flow back to the old database\n"
+      "              (same --source and --target), so switching back loses nothing. Neither\n"
+      "              direction journals the other's writes.\n"
+      "  6. remove   drop every trigger, function and table cutover created; give both\n"
+      "              --source and --target to remove both directions.\n"
       "Privileges for prepare and remove (prepare checks them before creating anything):\n"
       "  PostgreSQL: CREATE on the schema and ownership of (or TRIGGER on) the tables; the\n"
       "  trigger functions are SECURITY DEFINER, so the IS's own user needs nothing new.\n"
@@ -468,7 +588,8 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
       "  SQLite: write access to the file.\n"
       "Lock timeout: PostgreSQL lock_timeout; MariaDB max_statement_time around each trigger\n"
       "statement (its lock_wait_timeout is whole seconds); MySQL lock_wait_timeout = 1 s.\n"
-      "Exit codes: 2 bad command line or configuration (nothing changed), 1 failure.");
+      "Exit codes: 2 bad command line or configuration (nothing changed), 1 failure,\n"
+      "5 cutover gate not ready (sync cutover).");
 
   auto prepare = std::make_shared<SyncArgs>();
   CLI::App* p = s->add_subcommand("prepare", "install change capture on the source database");
@@ -504,6 +625,9 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
   run->add_versions(*r);
   run->add_config(*r);
   r->add_flag("--once", run->once, "apply what the journal holds now, then exit");
+  r->add_flag("--reverse", run->reverse,
+              "apply the NEW database's journal to the old one (the reverse sync armed by 'sync "
+              "cutover'); --source and --target still name the old and the new database");
   r->add_option("--batch", run->batch, "journal entries per batch (default 5000)")
       ->check(CLI::Range(1, 1000000));
   r->add_option("--interval", run->interval_ms,
@@ -518,6 +642,22 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
   status->add_config(*st);
   st->add_flag("--json", status->json, "machine-readable output");
   st->callback([&selected, status] { selected = [status] { return run_status(*status); }; });
+
+  auto cut = std::make_shared<SyncArgs>();
+  CLI::App* cu = s->add_subcommand(
+      "cutover",
+      "the readiness gate: wait for backlog 0, compare the tables, arm the reverse sync; exit 5 "
+      "when not ready");
+  cut->add_source(*cu);
+  cut->add_target(*cu);
+  cut->add_versions(*cu);
+  cut->add_config(*cu);
+  cu->add_option("--timeout", cut->timeout,
+                 "longest wait for the backlog to reach 0, e.g. 500ms, 60s, 5m")
+      ->capture_default_str();
+  cu->add_flag("--json", cut->json,
+               "one JSON object: ready, reasons[], per-table counts, backlog, waited_ms");
+  cu->callback([&selected, cut] { selected = [cut] { return run_cutover(*cut); }; });
 
   auto remove = std::make_shared<SyncArgs>();
   CLI::App* rm =

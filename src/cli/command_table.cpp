@@ -33,6 +33,9 @@ int run(int argc, char** argv) {
   add_inspect_command(app, selected);
   add_sync_commands(app, selected);
   add_demo_command(app, selected);
+  add_cleanup_commands(app, selected);
+  add_secrets_commands(app, selected);
+  add_config_commands(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -94,7 +94,7 @@ std::string inspect_text_raw(const std::optional<plan::InspectReport>& db,
           "but ended more than {} h ago\n",
           group_digits(c.eligible), group_digits(c.total_tokens), group_digits(c.expired),
           group_digits(c.inactive), group_digits(c.revoked), group_digits(c.active_but_ended),
-          c.safe_period_hours);
+          c.safe_period_s / 3600);
     }
   }
   if (home) {
@@ -197,7 +197,7 @@ nlohmann::json inspect_json(const std::optional<plan::InspectReport>& db,
                       {"inactive", c.inactive},
                       {"revoked", c.revoked},
                       {"active_but_ended", c.active_but_ended},
-                      {"safe_period_hours", c.safe_period_hours}};
+                      {"safe_period_hours", c.safe_period_s / 3600}};
     }
   }
   if (home) {

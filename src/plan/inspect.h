@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cleanup/token_selection.h"
 #include "db/connection.h"
 #include "plan/home.h"
 #include "schema/fingerprint.h"
@@ -22,16 +23,9 @@ struct TableStats {
   bool bytes_estimated = false;       ///< from engine statistics, possibly stale
 };
 
-/// Tokens the pre-migration cleanup would remove, as WSO2's cleanup procedure selects them.
-struct CleanupEstimate {
-  std::int64_t total_tokens = 0;
-  std::int64_t eligible = 0;
-  std::int64_t expired = 0;           ///< TOKEN_STATE = EXPIRED
-  std::int64_t inactive = 0;          ///< INACTIVE
-  std::int64_t revoked = 0;           ///< REVOKED
-  std::int64_t active_but_ended = 0;  ///< ACTIVE whose access and refresh validity both ended
-  int safe_period_hours = 2;
-};
+/// Tokens the pre-migration cleanup would remove, as WSO2's cleanup procedure selects them
+/// (cleanup/token_selection.h: the same selection `cleanup tokens` deletes).
+using CleanupEstimate = cleanup::TokenEstimate;
 
 struct InspectOptions {
   std::string product = "is";

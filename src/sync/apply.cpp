@@ -212,6 +212,12 @@ class Applier {
     // The stored position is the truth: after a lost connection or an in-doubt commit this
     // read tells whether the last batch committed.
     std::optional<Position> p = load_position(*target_, journal_id_);
+    if (!p && config_.reverse) {
+      // The reverse position is stored when cutover arms it (sync/gate.h); without it the
+      // capture on the new database is not ours to apply (a dumped copy, another sync).
+      throw Error(ErrorKind::config, "the reverse sync is not armed for these databases",
+                  "run 'cutover sync cutover' first; it arms the reverse sync when ready");
+    }
     position_ = p ? *p : Position{journal_id_, 0, {}};
   }
 

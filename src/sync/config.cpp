@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 #include <system_error>
+#include <utility>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -791,6 +792,17 @@ std::vector<std::string> default_tables(std::string_view product_id, std::string
     }
   }
   return out;
+}
+
+SyncConfig reversed(const SyncConfig& config) {
+  SyncConfig r = config;
+  if (r.to_version.empty()) {
+    r.to_version = r.from_version;  // "same as from", kept when the two are swapped
+  }
+  std::swap(r.source, r.target);
+  std::swap(r.from_version, r.to_version);
+  r.reverse = !config.reverse;
+  return r;
 }
 
 }  // namespace cutover::sync

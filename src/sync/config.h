@@ -31,7 +31,16 @@ struct SyncConfig {
   int max_transaction_age_s = 300;
   /// Parallel connections for copy.
   int jobs = 4;
+  /// The reverse direction (new -> old, for rollback after the switch): made by reversed(),
+  /// never read from a file. from_version is then the NEW version and to_version the old one,
+  /// so a version transform made from (from_version, to_version) is the reverse transform.
+  bool reverse = false;
 };
+
+/// The same sync in the other direction (sync/gate.h arms it at cutover): source and target
+/// swapped, versions swapped, `reverse` set. Not passed through validate(): its target version
+/// is older than its source's by design.
+SyncConfig reversed(const SyncConfig& config);
 
 /// Reads a cutover sync config (TOML, format in docs/sync-config.md). Throws config errors
 /// naming the file, the key and what to write instead; unknown keys are errors. A password comes

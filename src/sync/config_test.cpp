@@ -282,6 +282,31 @@ TEST_F(SyncConfigFiles, SameServerDatabaseIsRefused) {
   EXPECT_FALSE(same_database(url("postgresql://a@db1/wso2"), url("mysql://a@db1/wso2")));
 }
 
+TEST(SyncConfigReversed, SwapsSidesAndVersionsAndTwiceIsTheOriginal) {
+  SyncConfig c;
+  c.source = db::parse_url("sqlite:old.db", db::UrlOrigin::argv);
+  c.target = db::parse_url("postgresql://is@db/wso2", db::UrlOrigin::argv);
+  c.from_version = "5.8.0";
+  c.to_version = "7.0.0";
+  c.batch_size = 77;
+  SyncConfig r = reversed(c);
+  EXPECT_TRUE(r.reverse);
+  EXPECT_EQ(r.source.scheme, "postgresql");
+  EXPECT_EQ(r.target.path, "old.db");
+  // The reverse transform is the one from the new version to the old one.
+  EXPECT_EQ(r.from_version, "7.0.0");
+  EXPECT_EQ(r.to_version, "5.8.0");
+  EXPECT_EQ(r.batch_size, 77);
+  SyncConfig back = reversed(r);
+  EXPECT_FALSE(back.reverse);
+  EXPECT_EQ(back.source.path, "old.db");
+  EXPECT_EQ(back.from_version, "5.8.0");
+  // "to: same as from" stays the same version on both sides once swapped.
+  c.to_version.clear();
+  EXPECT_EQ(reversed(c).from_version, "5.8.0");
+  EXPECT_EQ(reversed(c).to_version, "5.8.0");
+}
+
 TEST_F(SyncConfigFiles, VersionsMustBeKnownAndNotGoBackwards) {
   SyncConfig c;
   c.source = db::parse_url("sqlite:a.db", db::UrlOrigin::argv);

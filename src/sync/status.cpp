@@ -8,6 +8,7 @@
 #include "db/dialect.h"
 #include "db/registry.h"
 #include "sync/position.h"
+#include "sync/reverse.h"
 
 namespace cutover::sync {
 
@@ -24,6 +25,9 @@ SyncStatus read_status(const SyncConfig& config) {
   st.captured = true;
   st.journal_id = info->journal_id;
   st.copy = copy_state(*target, info->journal_id);
+  if (config.reverse && st.copy == CopyState::none && load_position(*target, info->journal_id)) {
+    st.copy = CopyState::complete;  // armed at cutover with both sides equal: nothing to copy
+  }
   Position pos{info->journal_id, 0, {}};
   if (std::optional<Position> p = load_position(*target, info->journal_id)) {
     pos = *p;
@@ -89,11 +93,26 @@ SyncStatus read_status(const SyncConfig& config) {
   }
   for (const capture::CapturedTable& t : info->tables) {
     TableStatus& ts = per[t.name];
+    // The reverse copies nothing: its tables were compared equal when it was armed.
+    ts.copied = ts.copied || (config.reverse && st.copy == CopyState::complete);
     st.backlog += ts.backlog;
     st.lag_ms = std::max(st.lag_ms, ts.lag_ms);
     st.tables.push_back(ts);
   }
   return st;
+}
+
+std::optional<SyncStatus> read_reverse_status(const SyncConfig& config) {
+  {
+    db::OpenOptions ro;
+    ro.read_only = true;
+    std::unique_ptr<db::Connection> old_db = db::open(config.source, ro);
+    std::unique_ptr<db::Connection> new_db = db::open(config.target, ro);
+    if (!armed_reverse_journal(*old_db, *new_db)) {
+      return std::nullopt;
+    }
+  }
+  return read_status(reversed(config));
 }
 
 }  // namespace cutover::sync

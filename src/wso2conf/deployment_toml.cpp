@@ -11,6 +11,73 @@
 
 namespace cutover::wso2conf {
 
+namespace {
+
+// $secret{alias} is a secure-vault reference: the value is not in this file.
+bool is_vault_ref(const std::string& v) {
+  return v.rfind("$secret{", 0) == 0;
+}
+
+std::optional<KeystoreConfig> keystore_from(const toml::table& root, const std::string& role,
+                                            const std::filesystem::path& file,
+                                            const std::optional<KeystoreConfig>& fallback) {
+  const toml::table* t = root["keystore"][role].as_table();
+  if (t == nullptr) {
+    return fallback;
+  }
+  KeystoreConfig k = fallback.value_or(KeystoreConfig{});
+  k.source = fmt::format("{} [keystore.{}]", file.string(), role);
+  // 5.9.0 shipped `name`, which its template never read; both are taken here.
+  std::optional<std::string> name = (*t)["file_name"].value<std::string>();
+  if (!name) {
+    name = (*t)["name"].value<std::string>();
+  }
+  if (name) {
+    k.file = std::filesystem::path("repository/resources/security") / *name;
+  }
+  if (std::optional<std::string> v = (*t)["type"].value<std::string>()) {
+    k.type = *v;
+  }
+  if (std::optional<std::string> v = (*t)["alias"].value<std::string>()) {
+    k.alias = *v;
+  }
+  auto secret = [&k](std::optional<std::string> v, std::optional<Secret>& out) {
+    if (!v || v->rfind("$ref{", 0) == 0) {
+      return;
+    }
+    if (is_vault_ref(*v)) {
+      k.password_protected = true;
+      out.reset();
+      return;
+    }
+    out = Secret(*v);
+  };
+  secret((*t)["password"].value<std::string>(), k.password);
+  secret((*t)["key_password"].value<std::string>(), k.key_password);
+  return k;
+}
+
+void read_keystores(const toml::table& root, const std::filesystem::path& file,
+                    DeploymentToml& report) {
+  if (root["keystore"]["primary"].as_table() != nullptr) {
+    // WSO2's defaults fill what the table leaves out.
+    KeystoreConfig d;
+    d.file = "repository/resources/security/wso2carbon.jks";
+    d.type = "JKS";
+    d.alias = "wso2carbon";
+    report.primary_keystore = keystore_from(root, "primary", file, d);
+  }
+  report.internal_keystore = keystore_from(root, "internal", file, report.primary_keystore);
+  if (report.internal_keystore && !root["keystore"]["internal"].as_table()) {
+    report.internal_keystore->source =
+        fmt::format("{} [keystore.primary] (internal defaults to it)", file.string());
+  }
+  report.userstore_password_encryption =
+      root["keystore"]["userstore_password_encryption"].value<std::string>();
+}
+
+}  // namespace
+
 DeploymentToml read_deployment_toml(const std::filesystem::path& file) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -89,6 +156,7 @@ DeploymentToml read_deployment_toml(const std::filesystem::path& file) {
   if (any) {
     report.registry = rv;
   }
+  read_keystores(root, file, report);
   return report;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "wso2conf/datasource.h"
+#include "wso2conf/keystore_config.h"
 #include "wso2conf/registry_versioning.h"
 
 namespace cutover::wso2conf {
@@ -16,6 +17,13 @@ struct DeploymentToml {
   std::vector<Datasource> databases;
   /// [static_configuration] versioning flags; nullopt when the file sets none.
   std::optional<RegistryVersioning> registry;
+  /// [keystore.primary] and [keystore.internal] (which defaults to the primary, as WSO2's
+  /// $ref does); file relative to the product home (repository/resources/security/NAME).
+  /// 5.9's `name` is read when `file_name` is absent.
+  std::optional<KeystoreConfig> primary_keystore;
+  std::optional<KeystoreConfig> internal_keystore;
+  /// [keystore] userstore_password_encryption, when set.
+  std::optional<std::string> userstore_password_encryption;
 };
 
 /// Throws a config error when the file is not a regular file or not valid TOML (naming the

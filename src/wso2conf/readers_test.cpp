@@ -1,13 +1,16 @@
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "wso2conf/carbon_xml.h"
 #include "wso2conf/datasources_xml.h"
 #include "wso2conf/deployment_toml.h"
 #include "wso2conf/registry_xml.h"
+#include "wso2conf/xml_settings.h"
 
 namespace cutover::wso2conf {
 namespace {
@@ -113,6 +116,85 @@ TEST_F(Readers, RegistryXmlFlagsAndAnUnparsableFileIsAProblemNotAnError) {
   RegistryXml bad = read_registry_xml(write("broken.xml", "<wso2registry><staticConfig"));
   EXPECT_FALSE(bad.versioning);
   EXPECT_NE(bad.problem.find("cannot parse"), std::string::npos) << bad.problem;
+}
+
+TEST_F(Readers, DeploymentTomlKeystoresTakeNameAndRefAndVaultReferences) {
+  fs::path f = write("deployment.toml", R"(
+[keystore.primary]
+name = "old-style.jks"
+password = "ks-pass"
+
+[keystore.internal]
+file_name = "internal.p12"
+type = "PKCS12"
+password = "$secret{internal_ks}"
+key_password = "$ref{keystore.primary.password}"
+)");
+  DeploymentToml d = read_deployment_toml(f);
+  ASSERT_TRUE(d.primary_keystore);
+  // 5.9.0 shipped `name`; its defaults fill the rest.
+  EXPECT_EQ(d.primary_keystore->file, fs::path("repository/resources/security/old-style.jks"));
+  EXPECT_EQ(d.primary_keystore->alias, "wso2carbon");
+  EXPECT_EQ(d.primary_keystore->password->reveal(), "ks-pass");
+  ASSERT_TRUE(d.internal_keystore);
+  EXPECT_EQ(d.internal_keystore->file, fs::path("repository/resources/security/internal.p12"));
+  EXPECT_EQ(d.internal_keystore->type, "PKCS12");
+  EXPECT_TRUE(d.internal_keystore->password_protected);
+  EXPECT_FALSE(d.internal_keystore->password);
+}
+
+TEST_F(Readers, DeploymentTomlInternalKeystoreDefaultsToThePrimary) {
+  fs::path f = write("deployment.toml", "[keystore.primary]\nfile_name = \"p.jks\"\n");
+  DeploymentToml d = read_deployment_toml(f);
+  ASSERT_TRUE(d.internal_keystore);
+  EXPECT_EQ(d.internal_keystore->file.filename(), "p.jks");
+}
+
+TEST_F(Readers, CarbonXmlKeystoresResolveCarbonHomeAndSecureVault) {
+  fs::path f = write("carbon.xml", R"(<Server xmlns="http://wso2.org/projects/carbon/carbon.xml"
+    xmlns:svns="http://org.wso2.securevault/configuration"><Security>
+  <KeyStore><Location>${carbon.home}/repository/resources/security/wso2carbon.jks</Location>
+    <Type>JKS</Type><Password>wso2carbon</Password><KeyAlias>wso2carbon</KeyAlias>
+    <KeyPassword>wso2carbon</KeyPassword></KeyStore>
+  <InternalKeyStore><Location>repository/resources/security/int.p12</Location><Type>PKCS12</Type>
+    <Password svns:secretAlias="Carbon.Security.InternalKeyStore.Password">password</Password>
+    <KeyAlias>int</KeyAlias></InternalKeyStore>
+</Security></Server>)");
+  CarbonXml c = read_carbon_xml(f, "/opt/is");
+  ASSERT_TRUE(c.primary && c.internal);
+  EXPECT_EQ(c.primary->file, fs::path("/opt/is/repository/resources/security/wso2carbon.jks"));
+  EXPECT_EQ(c.primary->key_password->reveal(), "wso2carbon");
+  EXPECT_EQ(c.internal->file, fs::path("/opt/is/repository/resources/security/int.p12"));
+  EXPECT_TRUE(c.internal->password_protected);
+  EXPECT_FALSE(c.internal->password);
+  EXPECT_THROW(read_carbon_xml(write("bad.xml", "<Server><Security>"), "/opt/is"), Error);
+}
+
+TEST_F(Readers, XmlSettingsNameRepeatedElementsByTheirIdentifyingAttribute) {
+  fs::path f = write("x.xml", R"(<a:Root xmlns:a="urn:x" xmlns="urn:y">
+  <Property name="p1">v1</Property><Property name="p2" encrypted="true"> v2 </Property>
+  <member><port>1</port></member><member><port>2</port></member>
+  <Service name="Catalina"><Connector port="9443" proxyPort="443"/></Service>
+</a:Root>)");
+  std::vector<XmlSetting> s = read_xml_settings(f);
+  std::map<std::string, std::string> m;
+  for (const XmlSetting& x : s) {
+    m[x.path] = x.value;
+  }
+  EXPECT_EQ(m["Root/Property[@name='p1']"], "v1");
+  EXPECT_EQ(m["Root/Property[@name='p2']"], "v2");
+  EXPECT_EQ(m["Root/Property[@name='p2']/@encrypted"], "true");
+  EXPECT_EQ(m["Root/member[2]/port"], "2");
+  EXPECT_EQ(m["Root/Service[@name='Catalina']/Connector[@port='9443']/@proxyPort"], "443");
+  EXPECT_EQ(m.count("Root/@xmlns"), 0U);
+  std::string deep;
+  for (int i = 0; i < 100; ++i) {
+    deep += "<e>";
+  }
+  for (int i = 0; i < 100; ++i) {
+    deep += "</e>";
+  }
+  EXPECT_THROW(read_xml_settings(write("deep.xml", deep)), Error);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "capture/capture.h"
+#include "cleanup/registry.h"
 #include "db/dialect.h"
 #include "schema/catalogue.h"
 #include "schema/ddl.h"
@@ -89,13 +90,17 @@ std::string generate(const std::string& dialect, const std::string& file) {
   if (file == "capture_remove.sql") {
     return capture::remove_script(dialect, kCaptured);
   }
+  if (file == "registry_disable_versioning.sql") {
+    return cleanup::disable_versioning_script(d);
+  }
   std::string version = file.substr(3, file.size() - 3 - 4);  // is-<V>.sql
   const schema::Product& is = schema::product("is");
   return schema::create_script(is, is.version_index(version), d, schema::DatabaseFilter::all);
 }
 
 std::vector<std::string> expected_files() {
-  std::vector<std::string> out = {"snippets.sql", "capture_install.sql", "capture_remove.sql"};
+  std::vector<std::string> out = {"snippets.sql", "capture_install.sql", "capture_remove.sql",
+                                  "registry_disable_versioning.sql"};
   for (const std::string& v : kVersions) {
     out.push_back("is-" + v + ".sql");
   }

@@ -1,0 +1,358 @@
+#include "cleanup/registry.h"
+
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "core/cancel.h"
+#include "core/error.h"
+#include "schema/catalogue.h"
+#include "schema/live_tables.h"
+
+namespace cutover::cleanup {
+
+namespace {
+
+// One kind of registry metadata: association table, value table, the link's value column.
+struct Kind {
+  const char* links;
+  const char* values;
+  const char* link_col;
+};
+
+constexpr Kind kKinds[] = {
+    {"REG_RESOURCE_PROPERTY", "REG_PROPERTY", "REG_PROPERTY_ID"},
+    {"REG_RESOURCE_TAG", "REG_TAG", "REG_TAG_ID"},
+    {"REG_RESOURCE_COMMENT", "REG_COMMENT", "REG_COMMENT_ID"},
+    {"REG_RESOURCE_RATING", "REG_RATING", "REG_RATING_ID"},
+};
+
+enum class Step { rewrite, drop, orphans };
+
+// How statements name tables and columns: WSO2's spelling for a printed script (the operator's
+// tables were made by WSO2's scripts), the stored names for a live database.
+class Names {
+ public:
+  Names(const db::Dialect& d, const schema::LiveTables* live) : d_(d), live_(live) {}
+
+  const db::Dialect& dialect() const { return d_; }
+
+  std::string table(const char* upper) const {
+    return live_ == nullptr ? d_.ident(upper) : d_.stored_ident(live_->at(upper).name);
+  }
+
+  std::string col(const char* table, const char* column) const {
+    return live_ == nullptr ? d_.ident(column)
+                            : d_.stored_ident(live_->at(table).find_column(column)->name);
+  }
+
+ private:
+  const db::Dialect& d_;
+  const schema::LiveTables* live_;
+};
+
+// Links whose resource version is current get its path and name. One join per engine that
+// has an UPDATE ... FROM / JOIN; a correlated form (indexed by REG_RESOURCE's primary key)
+// elsewhere. Only links still without a path: a second run changes nothing.
+std::string rewrite_sql(const Names& n, const Kind& k) {
+  const std::string dn = n.dialect().name();
+  std::string a = n.table(k.links);
+  std::string res = n.table("REG_RESOURCE");
+  std::string path = n.col(k.links, "REG_PATH_ID");
+  std::string name = n.col(k.links, "REG_RESOURCE_NAME");
+  std::string ver = n.col(k.links, "REG_VERSION");
+  std::string ten = n.col(k.links, "REG_TENANT_ID");
+  std::string rpath = n.col("REG_RESOURCE", "REG_PATH_ID");
+  std::string rname = n.col("REG_RESOURCE", "REG_NAME");
+  std::string rver = n.col("REG_RESOURCE", "REG_VERSION");
+  std::string rten = n.col("REG_RESOURCE", "REG_TENANT_ID");
+  if (dn == "postgresql") {
+    return fmt::format(
+        "UPDATE {a} SET {path} = r.{rpath}, {name} = r.{rname} FROM {res} r WHERE {a}.{path} IS "
+        "NULL AND r.{rver} = {a}.{ver} AND r.{rten} = {a}.{ten}",
+        fmt::arg("a", a), fmt::arg("path", path), fmt::arg("rpath", rpath), fmt::arg("name", name),
+        fmt::arg("rname", rname), fmt::arg("res", res), fmt::arg("rver", rver),
+        fmt::arg("ver", ver), fmt::arg("rten", rten), fmt::arg("ten", ten));
+  }
+  if (dn == "mysql") {
+    return fmt::format(
+        "UPDATE {a} l JOIN {res} r ON r.{rver} = l.{ver} AND r.{rten} = l.{ten} SET l.{path} = "
+        "r.{rpath}, l.{name} = r.{rname} WHERE l.{path} IS NULL",
+        fmt::arg("a", a), fmt::arg("path", path), fmt::arg("rpath", rpath), fmt::arg("name", name),
+        fmt::arg("rname", rname), fmt::arg("res", res), fmt::arg("rver", rver),
+        fmt::arg("ver", ver), fmt::arg("rten", rten), fmt::arg("ten", ten));
+  }
+  if (dn == "mssql") {
+    return fmt::format(
+        "UPDATE l SET l.{path} = r.{rpath}, l.{name} = r.{rname} FROM {a} l JOIN {res} r ON "
+        "r.{rver} = l.{ver} AND r.{rten} = l.{ten} WHERE l.{path} IS NULL",
+        fmt::arg("a", a), fmt::arg("path", path), fmt::arg("rpath", rpath), fmt::arg("name", name),
+        fmt::arg("rname", rname), fmt::arg("res", res), fmt::arg("rver", rver),
+        fmt::arg("ver", ver), fmt::arg("rten", rten), fmt::arg("ten", ten));
+  }
+  std::string match = fmt::format("r.{} = {}.{} AND r.{} = {}.{}", rver, a, ver, rten, a, ten);
+  return fmt::format(
+      "UPDATE {a} SET {path} = (SELECT r.{rpath} FROM {res} r WHERE {m}), {name} = (SELECT "
+      "r.{rname} FROM {res} r WHERE {m}) WHERE {path} IS NULL AND EXISTS (SELECT 1 FROM {res} r "
+      "WHERE {m})",
+      fmt::arg("a", a), fmt::arg("path", path), fmt::arg("rpath", rpath), fmt::arg("name", name),
+      fmt::arg("rname", rname), fmt::arg("res", res), fmt::arg("m", match));
+}
+
+// Links left without a path belong to versions that are no longer current.
+std::string drop_sql(const Names& n, const Kind& k) {
+  return fmt::format("DELETE FROM {} WHERE {} IS NULL", n.table(k.links),
+                     n.col(k.links, "REG_PATH_ID"));
+}
+
+// Value rows no link refers to: an anti-join on the link's (value id, tenant) foreign key.
+std::string unlinked(const Names& n, const Kind& k) {
+  std::string v = n.table(k.values);
+  return fmt::format(
+      "NOT EXISTS (SELECT 1 FROM {a} l WHERE l.{col} = {v}.{id} AND l.{ten} = {v}.{vten})",
+      fmt::arg("a", n.table(k.links)), fmt::arg("col", n.col(k.links, k.link_col)),
+      fmt::arg("v", v), fmt::arg("id", n.col(k.values, "REG_ID")),
+      fmt::arg("ten", n.col(k.links, "REG_TENANT_ID")),
+      fmt::arg("vten", n.col(k.values, "REG_TENANT_ID")));
+}
+
+std::string orphans_sql(const Names& n, const Kind& k) {
+  if (n.dialect().name() == "mysql") {
+    // MariaDB runs a single-table DELETE's NOT EXISTS once per row; the multi-table form is
+    // planned as a join.
+    return fmt::format(
+        "DELETE v FROM {vt} v LEFT JOIN {a} l ON l.{col} = v.{id} AND l.{ten} = v.{vten} WHERE "
+        "l.{col} IS NULL",
+        fmt::arg("vt", n.table(k.values)), fmt::arg("a", n.table(k.links)),
+        fmt::arg("col", n.col(k.links, k.link_col)), fmt::arg("id", n.col(k.values, "REG_ID")),
+        fmt::arg("ten", n.col(k.links, "REG_TENANT_ID")),
+        fmt::arg("vten", n.col(k.values, "REG_TENANT_ID")));
+  }
+  return fmt::format("DELETE FROM {} WHERE {}", n.table(k.values), unlinked(n, k));
+}
+
+struct Statement {
+  Step step;
+  std::size_t kind;
+  std::string sql;
+};
+
+// The seed's order: every link table's paths, then the stale links, then the orphan values
+// (names are set together with paths: both come from the same current version).
+std::vector<Statement> script(const Names& n, const std::vector<std::size_t>& kinds) {
+  std::vector<Statement> out;
+  for (Step step : {Step::rewrite, Step::drop, Step::orphans}) {
+    for (std::size_t k : kinds) {
+      const Kind& kind = kKinds[k];
+      std::string sql = step == Step::rewrite ? rewrite_sql(n, kind)
+                        : step == Step::drop  ? drop_sql(n, kind)
+                                              : orphans_sql(n, kind);
+      out.push_back({step, k, std::move(sql)});
+    }
+  }
+  return out;
+}
+
+std::vector<std::size_t> live_kinds(const schema::LiveTables& live) {
+  auto res = live.find("REG_RESOURCE");
+  if (res == live.end()) {
+    throw Error(ErrorKind::config, "no REG_RESOURCE table in this database",
+                "point --db at the database the registry lives in (the shared database)");
+  }
+  for (const char* c : {"REG_PATH_ID", "REG_NAME", "REG_VERSION", "REG_TENANT_ID"}) {
+    if (res->second.find_column(c) == nullptr) {
+      throw Error(ErrorKind::config, fmt::format("REG_RESOURCE has no {} column", c),
+                  "this is not a WSO2 registry table");
+    }
+  }
+  std::vector<std::size_t> out;
+  for (std::size_t k = 0; k < std::size(kKinds); ++k) {
+    auto links = live.find(kKinds[k].links);
+    auto values = live.find(kKinds[k].values);
+    if (links == live.end() || values == live.end()) {
+      continue;
+    }
+    for (const char* c :
+         {"REG_VERSION", "REG_PATH_ID", "REG_RESOURCE_NAME", "REG_TENANT_ID", kKinds[k].link_col}) {
+      if (links->second.find_column(c) == nullptr) {
+        throw Error(ErrorKind::config, fmt::format("{} has no {} column", kKinds[k].links, c),
+                    "this registry's links are not shaped as WSO2's");
+      }
+    }
+    out.push_back(k);
+  }
+  if (out.empty()) {
+    throw Error(ErrorKind::config, "no registry association tables in this database",
+                "point --db at the database the registry lives in (the shared database)");
+  }
+  return out;
+}
+
+std::int64_t count(db::Connection& conn, const std::string& table, const std::string& where) {
+  return conn.query_value(fmt::format("SELECT COUNT(*) FROM {} WHERE {}", table, where))
+      .value_or(db::Value(0))
+      .as_int();
+}
+
+}  // namespace
+
+std::string backup_table_name(const std::string& table) {
+  return "CUTOVER_BAK_" + table;
+}
+
+RegistryResult disable_versioning(db::Connection& conn, const RegistryOptions& o) {
+  const db::Dialect& d = conn.dialect();
+  schema::LiveTables live = schema::live_catalogued_tables(conn, schema::product("is"));
+  std::vector<std::size_t> kinds = live_kinds(live);
+  Names n(d, &live);
+  RegistryResult result;
+  for (std::size_t k : kinds) {
+    result.kinds.push_back({live.at(kKinds[k].links).name, live.at(kKinds[k].values).name});
+  }
+
+  // Nothing to do when every link has its path and every value row a link: a second run.
+  std::int64_t pending = 0;
+  for (std::size_t k : kinds) {
+    pending += count(conn, n.table(kKinds[k].links),
+                     fmt::format("{} IS NULL", n.col(kKinds[k].links, "REG_PATH_ID")));
+    pending += count(conn, n.table(kKinds[k].values), unlinked(n, kKinds[k]));
+  }
+  if (pending == 0) {
+    return result;
+  }
+
+  // Backup tables are made outside the transaction (MySQL commits DDL at once) and filled
+  // inside it, so a killed run leaves them as they were and a rerun fills them once.
+  bool backup = o.backup && !o.dry_run;
+  auto bak = [&](const char* table) { return d.ident(backup_table_name(table)); };
+  if (backup) {
+    for (std::size_t k : kinds) {
+      for (const char* t : {kKinds[k].links, kKinds[k].values}) {
+        if (!conn.describe_table(backup_table_name(t))) {
+          conn.execute(
+              fmt::format("CREATE TABLE {} AS SELECT * FROM {} WHERE 1 = 0", bak(t), n.table(t)));
+        }
+        result.backup_tables.push_back(backup_table_name(t));
+      }
+    }
+  }
+
+  throw_if_cancelled();
+  db::Transaction tx(conn);
+  if (backup) {
+    for (std::size_t k : kinds) {
+      const Kind& kind = kKinds[k];
+      conn.execute(fmt::format("INSERT INTO {} SELECT * FROM {} WHERE {} IS NULL", bak(kind.links),
+                               n.table(kind.links), n.col(kind.links, "REG_PATH_ID")));
+    }
+  }
+  for (const Statement& s : script(n, kinds)) {
+    throw_if_cancelled();
+    const Kind& kind = kKinds[s.kind];
+    RegistryKindCounts& c = result.kinds[static_cast<std::size_t>(
+        std::find(kinds.begin(), kinds.end(), s.kind) - kinds.begin())];
+    if (s.step == Step::orphans && backup) {
+      // The values this statement deletes, chosen by the same anti-join, just before it runs.
+      conn.execute(fmt::format("INSERT INTO {} SELECT * FROM {} WHERE {}", bak(kind.values),
+                               n.table(kind.values), unlinked(n, kind)));
+    }
+    std::int64_t rows = conn.execute(s.sql);
+    (s.step == Step::rewrite ? c.rewritten : s.step == Step::drop ? c.dropped : c.orphans) = rows;
+  }
+  if (o.dry_run) {
+    conn.rollback();
+    return result;
+  }
+  tx.commit();
+  result.changed = true;
+  return result;
+}
+
+std::vector<std::pair<std::string, std::int64_t>> restore_registry_backup(db::Connection& conn) {
+  const db::Dialect& d = conn.dialect();
+  schema::LiveTables live = schema::live_catalogued_tables(conn, schema::product("is"));
+  std::vector<std::size_t> kinds = live_kinds(live);
+  Names n(d, &live);
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  std::vector<std::size_t> backed_up;
+  for (std::size_t k : kinds) {
+    if (conn.describe_table(backup_table_name(kKinds[k].links)) &&
+        conn.describe_table(backup_table_name(kKinds[k].values))) {
+      backed_up.push_back(k);
+    }
+  }
+  if (backed_up.empty()) {
+    throw Error(
+        ErrorKind::config, "no CUTOVER_BAK_REG_* backup tables in this database",
+        "the backup is made by 'cutover registry disable-versioning' (without --no-backup)");
+  }
+  auto bak = [&](const char* table) { return d.ident(backup_table_name(table)); };
+  db::Transaction tx(conn);
+  for (std::size_t k : backed_up) {
+    const Kind& kind = kKinds[k];
+    // Values first (links refer to them), those not already there.
+    std::string v = n.table(kind.values);
+    out.emplace_back(live.at(kind.values).name,
+                     conn.execute(fmt::format(
+                         "INSERT INTO {v} SELECT * FROM {b} b WHERE NOT EXISTS (SELECT 1 FROM {v} "
+                         "x WHERE x.{id} = b.{id} AND x.{ten} = b.{ten})",
+                         fmt::arg("v", v), fmt::arg("b", bak(kind.values)),
+                         fmt::arg("id", n.col(kind.values, "REG_ID")),
+                         fmt::arg("ten", n.col(kind.values, "REG_TENANT_ID")))));
+    // Links: the rewritten ones go, then every backed-up link comes back as it was.
+    std::string a = n.table(kind.links);
+    conn.execute(fmt::format(
+        "DELETE FROM {a} WHERE EXISTS (SELECT 1 FROM {b} b WHERE b.{col} = {a}.{col} AND b.{ten} "
+        "= {a}.{ten} AND b.{ver} = {a}.{ver})",
+        fmt::arg("a", a), fmt::arg("b", bak(kind.links)),
+        fmt::arg("col", n.col(kind.links, kind.link_col)),
+        fmt::arg("ten", n.col(kind.links, "REG_TENANT_ID")),
+        fmt::arg("ver", n.col(kind.links, "REG_VERSION"))));
+    out.emplace_back(
+        live.at(kind.links).name,
+        conn.execute(fmt::format("INSERT INTO {} SELECT * FROM {}", a, bak(kind.links))));
+    conn.execute(fmt::format("DELETE FROM {}", bak(kind.links)));
+    conn.execute(fmt::format("DELETE FROM {}", bak(kind.values)));
+  }
+  tx.commit();
+  return out;
+}
+
+std::string disable_versioning_script(const db::Dialect& d) {
+  Names n(d, nullptr);
+  std::vector<std::size_t> kinds = {0, 1, 2, 3};
+  bool slash = d.name() == "oracle" || d.name() == "db2";
+  std::string out = fmt::format(
+      "-- cutover registry disable-versioning, {} script.\n"
+      "-- Run only when registry.xml's staticConfiguration had versioning on, with the server\n"
+      "-- stopped, after a backup of the REG_* tables; then set versioningProperties,\n"
+      "-- versioningComments, versioningTags and versioningRatings to false.\n"
+      "-- Same steps and meaning as WSO2's script (seed 004), as joins and anti-joins.\n",
+      d.name());
+  const char* titles[] = {
+      "-- 1. Links of current resource versions get the resource's path and name.\n",
+      "-- 2. Links of older versions (still without a path) are deleted.\n",
+      "-- 3. Properties, tags, comments and ratings no link refers to are deleted.\n"};
+  // One transaction where the script can say so; Oracle and DB2 open one implicitly.
+  const std::string dn = d.name();
+  if (dn == "postgresql" || dn == "sqlite" || dn == "h2") {
+    out += "\nBEGIN;\n";
+  } else if (dn == "mysql") {
+    out += "\nSTART TRANSACTION;\n";
+  } else if (dn == "mssql") {
+    out += "\nBEGIN TRANSACTION;\n";
+  }
+  std::optional<Step> last;
+  for (const Statement& s : script(n, kinds)) {
+    if (last != s.step) {
+      out += std::string("\n") + titles[static_cast<int>(s.step)];
+      last = s.step;
+    }
+    out += s.sql + (slash ? "\n/\n" : ";\n");
+  }
+  out += slash ? "\nCOMMIT\n/\n" : "\nCOMMIT;\n";
+  return out;
+}
+
+}  // namespace cutover::cleanup

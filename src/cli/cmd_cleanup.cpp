@@ -1,0 +1,348 @@
+// cutover cleanup tokens | registry disable-versioning | registry restore: the pre-migration
+// cleanup steps of the seeds. Each reads its options, calls one engine in src/cleanup and
+// renders counts per table.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cleanup/registry.h"
+#include "cleanup/registry_xml_edit.h"
+#include "cleanup/tokens.h"
+#include "cli/command_table.h"
+#include "cli/common.h"
+#include "cli/progress.h"
+#include "core/atomic_file.h"
+#include "core/echo.h"
+#include "core/error.h"
+#include "db/dialect.h"
+#include "wso2conf/registry_xml.h"
+
+namespace cutover::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Ten years: anything longer is a typo, not a safety margin.
+constexpr std::int64_t kMaxSafePeriodS = 10LL * 365 * 86400;
+
+// "2h", "90m", "45s", "1d"; a bare number is hours, as inspect's --safe-period.
+std::int64_t parse_period(const std::string& text) {
+  std::size_t used = 0;
+  std::int64_t n = -1;
+  try {
+    n = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    n = -1;
+  }
+  std::string unit = text.substr(used);
+  std::int64_t scale = unit.empty() || unit == "h" ? 3600
+                       : unit == "m"               ? 60
+                       : unit == "s"               ? 1
+                       : unit == "d"               ? 86400
+                                                   : 0;
+  if (n < 0 || scale == 0 || n > kMaxSafePeriodS / scale) {
+    throw Error(ErrorKind::usage, fmt::format("--safe-period {} is not a duration", echo(text)),
+                "give a whole number with s, m, h or d (a bare number is hours), up to ten years");
+  }
+  return n * scale;
+}
+
+// 7200 -> "2h", 5400 -> "90m", 45 -> "45s".
+std::string period_text(std::int64_t s) {
+  return s % 3600 == 0 ? fmt::format("{}h", s / 3600)
+         : s % 60 == 0 ? fmt::format("{}m", s / 60)
+                       : fmt::format("{}s", s);
+}
+
+struct TokenArgs {
+  DbOptions db;
+  std::string safe_period = "2h";
+  bool json = false;
+  cleanup::TokenCleanupOptions options;
+};
+
+int run_tokens(TokenArgs& a) {
+  a.options.safe_period_s = parse_period(a.safe_period);
+  db::ConnectionSpec spec = a.db.spec();
+  std::unique_ptr<db::Connection> conn = open_db(spec);
+  cleanup::TokenCleanupResult r;
+  {
+    ProgressLine progress("cleanup tokens:");
+    r = cleanup::cleanup_tokens(*conn, a.options, [&](std::int64_t done, std::int64_t total) {
+      progress.update(done, total);
+    });
+  }
+  const cleanup::TokenEstimate& e = r.estimate;
+  if (a.json) {
+    nlohmann::json removed = nlohmann::json::object();
+    for (const cleanup::RemovedRows& t : r.removed) {
+      removed[t.table] = t.rows;
+    }
+    nlohmann::json j = {{"target", spec.redacted()},
+                        {"dry_run", a.options.dry_run},
+                        {"safe_period_seconds", e.safe_period_s},
+                        {"tokens", e.total_tokens},
+                        {"eligible", e.eligible},
+                        {"expired", e.expired},
+                        {"inactive", e.inactive},
+                        {"revoked", e.revoked},
+                        {"active_but_ended", e.active_but_ended},
+                        {"codes_eligible", r.codes_eligible},
+                        {"removed", removed},
+                        {"audited", r.audited},
+                        {"batches", r.batches},
+                        {"seconds", r.seconds},
+                        {"longest_batch_seconds", r.longest_batch_s}};
+    print_out(j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
+    return 0;
+  }
+  std::string out = fmt::format(
+      "{} of {} tokens {} (expired {}, inactive {}, revoked {}, active but ended more than {} "
+      "ago {}); {} authorization codes without a token {}\n",
+      group_digits(e.eligible), group_digits(e.total_tokens),
+      a.options.dry_run ? "would be removed" : "were eligible", group_digits(e.expired),
+      group_digits(e.inactive), group_digits(e.revoked), period_text(e.safe_period_s),
+      group_digits(e.active_but_ended), group_digits(r.codes_eligible),
+      a.options.dry_run ? "would be removed" : "were eligible");
+  if (!a.options.dry_run) {
+    for (const cleanup::RemovedRows& t : r.removed) {
+      out += fmt::format("  {:<34} {:>12} removed\n", echo(t.table), group_digits(t.rows));
+    }
+    if (a.options.audit) {
+      out += fmt::format("  {:<34} {:>12} copied\n", "IDN_OAUTH2_ACCESS_TOKEN_AUDIT",
+                         group_digits(r.audited));
+    }
+    out += fmt::format("{} batches in {:.2f} s, longest transaction {:.3f} s\n", r.batches,
+                       r.seconds, r.longest_batch_s);
+  }
+  print_out(out);
+  return 0;
+}
+
+struct RegistryArgs {
+  DbOptions db;
+  std::string registry_xml;
+  std::string home;
+  std::string print_sql;
+  bool force = false;
+  bool json = false;
+  bool no_backup = false;
+  cleanup::RegistryOptions options;
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (!in) {
+    throw Error(ErrorKind::io, fmt::format("cannot read {}", echo(path)), "check the path");
+  }
+  return s.str();
+}
+
+int run_disable_versioning(RegistryArgs& a) {
+  // Print only: no connection, no configuration file.
+  if (!a.print_sql.empty()) {
+    if (!a.db.url.empty()) {
+      throw Error(ErrorKind::usage, "--print-sql prints the script instead of running it",
+                  "give either a database URL or --print-sql DIALECT, not both");
+    }
+    print_out(cleanup::disable_versioning_script(db::dialect_by_name(a.print_sql)));
+    return 0;
+  }
+  // The flags decide whether the cleanup may run: WSO2 says not to run it when they are off.
+  std::string xml = a.registry_xml;
+  if (xml.empty() && !a.home.empty()) {
+    xml = (fs::path(a.home) / "repository" / "conf" / "registry.xml").string();
+  }
+  if (xml.empty()) {
+    throw Error(ErrorKind::usage, "disable-versioning needs --registry-xml PATH or --home IS_HOME",
+                "the flags in registry.xml say whether the registry is versioned; the command "
+                "sets them to false");
+  }
+  if (!fs::is_regular_file(xml)) {
+    throw Error(ErrorKind::config, fmt::format("{} is not a file", echo(xml)),
+                "pass the registry.xml of the old server's repository/conf");
+  }
+  wso2conf::RegistryXml flags = wso2conf::read_registry_xml(xml);
+  if (!flags.problem.empty()) {
+    throw Error(ErrorKind::config, echo(flags.problem), "fix the XML and run again");
+  }
+  bool on = flags.versioning && flags.versioning->any_on();
+  if (!on && !a.force) {
+    throw Error(ErrorKind::config,
+                fmt::format("registry versioning is already off in {}", echo(xml)),
+                "WSO2 says not to run the cleanup then (links are path-based already); "
+                "--force runs it anyway");
+  }
+
+  db::ConnectionSpec spec = a.db.spec();
+  std::unique_ptr<db::Connection> conn = open_db(spec);
+  a.options.backup = !a.no_backup;
+  auto start = std::chrono::steady_clock::now();
+  cleanup::RegistryResult r = cleanup::disable_versioning(*conn, a.options);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  // Only once the database committed: a registry.xml that says "off" over versioned links
+  // would hide every property, tag, comment and rating.
+  bool xml_changed = false;
+  if (!a.options.dry_run && on) {
+    std::string before = read_text(xml);
+    std::string after = cleanup::with_versioning_off(before, xml);
+    if (after != before) {
+      write_file_atomically(xml, after);
+      xml_changed = true;
+    }
+  }
+
+  if (a.json) {
+    nlohmann::json kinds = nlohmann::json::array();
+    for (const cleanup::RegistryKindCounts& k : r.kinds) {
+      kinds.push_back({{"links", k.links},
+                       {"values", k.values},
+                       {"rewritten", k.rewritten},
+                       {"dropped", k.dropped},
+                       {"orphans_deleted", k.orphans}});
+    }
+    nlohmann::json j = {{"target", spec.redacted()},
+                        {"dry_run", a.options.dry_run},
+                        {"changed", r.changed},
+                        {"tables", kinds},
+                        {"backup_tables", r.backup_tables},
+                        {"registry_xml_changed", xml_changed},
+                        {"seconds", secs}};
+    print_out(j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
+    return 0;
+  }
+  std::string out;
+  if (!r.changed && !a.options.dry_run) {
+    out += "nothing to do: every link already carries its path and name\n";
+  }
+  out += fmt::format("  {:<24} {:>10} {:>10} {:>10}  {}\n", "links", "rewritten", "dropped",
+                     "orphans", "values");
+  for (const cleanup::RegistryKindCounts& k : r.kinds) {
+    out +=
+        fmt::format("  {:<24} {:>10} {:>10} {:>10}  {}\n", echo(k.links), group_digits(k.rewritten),
+                    group_digits(k.dropped), group_digits(k.orphans), echo(k.values));
+  }
+  if (a.options.dry_run) {
+    out += "dry run: nothing was changed\n";
+  } else if (r.changed) {
+    out += fmt::format("done in {:.2f} s\n", secs);
+    if (!r.backup_tables.empty()) {
+      out += fmt::format(
+          "backup: the rows changed or deleted are in {}; to undo, run 'cutover registry "
+          "restore' on this database and set the four flags in registry.xml back to true\n",
+          fmt::join(r.backup_tables, ", "));
+    }
+  }
+  if (xml_changed) {
+    out += fmt::format(
+        "{}: versioningProperties, versioningComments, versioningTags and "
+        "versioningRatings set to false\n",
+        echo(xml));
+  }
+  print_out(out);
+  return 0;
+}
+
+int run_restore(const DbOptions& db) {
+  db::ConnectionSpec spec = db.spec();
+  std::unique_ptr<db::Connection> conn = open_db(spec);
+  std::string out;
+  for (const auto& [table, n] : cleanup::restore_registry_backup(*conn)) {
+    out += fmt::format("  {:<34} {:>12} restored\n", echo(table), group_digits(n));
+  }
+  out +=
+      "restored; the backup tables are now empty. Set the versioning flags in registry.xml "
+      "back to true before the old server starts.\n";
+  print_out(out);
+  return 0;
+}
+
+}  // namespace
+
+void add_cleanup_commands(CLI::App& app, Runner& selected) {
+  CLI::App* cleanup_cmd = app.add_subcommand(
+      "cleanup", "remove what the old deployment no longer needs before migrating it");
+  cleanup_cmd->require_subcommand(1);
+  auto tok = std::make_shared<TokenArgs>();  // shared: CLI11 binds into it until run
+  CLI::App* t = cleanup_cmd->add_subcommand(
+      "tokens",
+      "remove the access tokens WSO2's cleanup procedures remove: EXPIRED, INACTIVE and "
+      "REVOKED ones, and ACTIVE ones whose access and refresh validity both ended more than "
+      "the safe period ago (validity outside 0..99999999999990 ms never ends), with their "
+      "scopes, bindings and request-object references; then authorization codes whose token is "
+      "gone and that are used up or expired. Small transactions in key order: a running server "
+      "keeps issuing tokens, and a killed run is simply run again. --dry-run counts exactly "
+      "what 'inspect' reports.");
+  tok->db.add_to(*t);
+  t->add_option("--safe-period", tok->safe_period,
+                "keep tokens whose validity ended less than this long ago: 2h, 90m, 1d "
+                "(a bare number is hours)")
+      ->capture_default_str();
+  t->add_option("--batch", tok->options.batch,
+                "rows per transaction, 1 to 100000: larger is faster, smaller holds locks "
+                "for less time")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  t->add_option("--pause", tok->options.pause_ms,
+                "milliseconds to wait between batches, to leave a busy server room")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 600000));
+  t->add_flag("--audit", tok->options.audit,
+              "copy each removed token into IDN_OAUTH2_ACCESS_TOKEN_AUDIT in the same "
+              "transaction");
+  t->add_flag("--dry-run", tok->options.dry_run, "count what would be removed; change nothing");
+  t->add_option("--now", tok->options.now_utc,
+                "judge expiry at this UTC time 'YYYY-MM-DD HH:MM:SS' (default: now)");
+  t->add_flag("--json", tok->json, "machine-readable output");
+  t->callback([&selected, tok] { selected = [tok] { return run_tokens(*tok); }; });
+
+  CLI::App* reg_cmd =
+      app.add_subcommand("registry", "registry steps of the migration (versioning)");
+  reg_cmd->require_subcommand(1);
+  auto reg = std::make_shared<RegistryArgs>();
+  CLI::App* r = reg_cmd->add_subcommand(
+      "disable-versioning",
+      "turn a registry written with versioning on into one that works with it off, as the "
+      "seed's per-database scripts do: links of current resource versions get path and name, "
+      "links of older versions go, then the properties, tags, comments and ratings nothing "
+      "links to. One transaction, after a backup of every row it deletes or rewrites "
+      "(CUTOVER_BAK_* tables; 'registry restore' puts them back). Refuses when registry.xml "
+      "already has versioning off. Then sets the four flags in registry.xml to false, changing "
+      "nothing else in the file. A second run changes nothing.");
+  reg->db.add_to(*r);
+  r->add_option("--registry-xml", reg->registry_xml,
+                "the old server's repository/conf/registry.xml (read, then its four "
+                "versioning flags set to false)");
+  r->add_option("--home", reg->home, "the old server's home (IS_HOME): its registry.xml")
+      ->check(CLI::ExistingDirectory);
+  r->add_flag("--dry-run", reg->options.dry_run,
+              "count what would change (the statements run and are rolled back); no backup, "
+              "registry.xml untouched");
+  r->add_flag("--force", reg->force,
+              "run although registry.xml says versioning is off (the file is left as it is)");
+  r->add_flag("--no-backup", reg->no_backup, "skip the CUTOVER_BAK_* backup tables");
+  r->add_option("--print-sql", reg->print_sql,
+                "print the script for DIALECT (h2, db2, mssql, mysql, oracle, postgresql, "
+                "sqlite) instead of running it");
+  r->add_flag("--json", reg->json, "machine-readable output");
+  r->callback([&selected, reg] { selected = [reg] { return run_disable_versioning(*reg); }; });
+
+  auto restore = std::make_shared<DbOptions>();
+  CLI::App* rs = reg_cmd->add_subcommand(
+      "restore",
+      "undo 'registry disable-versioning' from its CUTOVER_BAK_* tables in one transaction "
+      "(deleted values and links back, rewritten links as they were), then empty them");
+  restore->add_to(*rs);
+  rs->callback([&selected, restore] { selected = [restore] { return run_restore(*restore); }; });
+}
+
+}  // namespace cutover::cli
