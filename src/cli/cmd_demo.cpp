@@ -1,13 +1,11 @@
 // cutover demo: the whole blue-green migration in one command, in-process, on the library
 // engines: create and fill an old IS database, prepare capture, copy into the new one, keep a
-// simulated IS writing the old side while the apply follows (status lines with lag), cut over,
-// then a summary and a row-by-row equality check of both sides (each old row after the declared
-// version transform). IS 5.8.0 to 7.0.0 by default. SQLite in a folder it names by default;
-// --engine postgresql|mariadb with two URLs runs the same against servers.
-//
-// Integration points for the work landing beside this (search for "INTEGRATION"):
-//   gate:    cut_over() calls the `sync cutover` engine instead of drain-and-compare.
-//   reverse: cut_over() arms the reverse sync and moves the workload to the new side.
+// simulated IS writing the old side while the apply follows (status lines with lag), then the `sync
+// cutover` gate (backlog 0, same keys, reverse sync armed), the simulated IS writing the NEW side
+// while the reverse sync brings its changes back, and a summary with a row-by-row equality check
+// both ways (each row through the declared version transform). IS 5.8.0 to 7.0.0 by default. SQLite
+// in a folder it names by default; --engine postgresql|mariadb with two URLs runs the same against
+// servers.
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -40,6 +38,7 @@
 #include "sync/apply.h"
 #include "sync/config.h"
 #include "sync/copy.h"
+#include "sync/gate.h"
 #include "sync/status.h"
 #include "sync/tables.h"
 
@@ -56,6 +55,11 @@ constexpr const char* kDefaultTo = "7.0.0";
 // Status lines while the workload runs, and the apply's poll when the journal is empty.
 constexpr auto kStatusEvery = std::chrono::seconds(2);
 constexpr int kApplyIntervalMs = 100;
+// The gate's wait for a zero backlog: the demo drained the journal just before, so this only
+// bounds a gate that finds differences.
+constexpr int kGateTimeoutMs = 15'000;
+// How long the new IS writes after the switch (at most --seconds).
+constexpr double kAfterSwitchSeconds = 5;
 
 struct DemoArgs {
   std::string dir;
@@ -315,7 +319,7 @@ class Demo {
     filled_rows_ = r.total_rows;
     phase("create and fill", t);
     say(fmt::format(
-        "[1/6] old side: IS {} schema created and filled: {} access tokens, {} rows "
+        "[1/7] old side: IS {} schema created and filled: {} access tokens, {} rows "
         "in all ({:.1f} s)\n",
         from_, group_digits(a_.rows), group_digits(r.total_rows), phases_.back().second));
   }
@@ -335,7 +339,7 @@ class Demo {
     }
     phase("prepare", t);
     say(
-        fmt::format("[2/6] sync prepare: capture on {} tables of the old side, journal {} "
+        fmt::format("[2/7] sync prepare: capture on {} tables of the old side, journal {} "
                     "({:.1f} s)\n",
                     tables_.size(), info.journal_id, phases_.back().second));
   }
@@ -368,7 +372,7 @@ class Demo {
     copied_rows_ = r.rows;
     phase("copy", t);
     say(
-        fmt::format("[3/6] sync copy: new side IS {} created, {} rows in {} tables copied in one "
+        fmt::format("[3/7] sync copy: new side IS {} created, {} rows in {} tables copied in one "
                     "snapshot ({:.1f} s)\n",
                     to_, group_digits(r.rows), r.tables.size(), phases_.back().second));
   }
@@ -388,25 +392,15 @@ class Demo {
     applied_once_ = true;
   }
 
-  void sync_under_load() {
-    phase_ = "sync under load";
+  /// Runs `workload` beside `apply` for `seconds`, with a status line of `config`'s direction
+  /// every kStatusEvery. Throws what either ended with, or on Ctrl-C.
+  void drive(demo::Workload& workload, BackgroundApply& apply, const sync::SyncConfig& config,
+             double seconds) {
     auto t = Clock::now();
-    demo::WorkloadOptions wo;
-    wo.database = config_.source;
-    wo.version = from_;
-    wo.threads = a_.threads;
-    wo.rate = a_.rate;
-    wo.seed = a_.seed;
-    demo::Workload workload(wo);
-    BackgroundApply apply(config_, [this](const sync::BatchReport& b) { on_batch(b); });
-    say(
-        fmt::format("[4/6] sync run under load: {} IS threads on the old side (token issue, "
-                    "refresh, revoke, code exchange, logins; aiming at {} tx/s) for {:.0f} s\n",
-                    a_.threads, a_.rate, a_.seconds));
     workload.start();
     apply.start();
     auto end =
-        t + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(a_.seconds));
+        t + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
     auto next_status = t + kStatusEvery;
     std::int64_t last_tx = 0;
     auto last_at = t;
@@ -420,7 +414,7 @@ class Demo {
       }
       if (Clock::now() >= next_status) {
         next_status += kStatusEvery;
-        sync::SyncStatus s = sync::read_status(config_);
+        sync::SyncStatus s = sync::read_status(config);
         demo::WorkloadCounts c = workload.counts();
         double dt = since(last_at);
         say(
@@ -432,13 +426,48 @@ class Demo {
                         group_digits(s.applied_rows)));
         last_tx = c.transactions;
         last_at = Clock::now();
-        status_lags_ms_.push_back(s.lag_ms);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
+  }
+
+  demo::WorkloadOptions workload_options(const db::ConnectionSpec& db, const std::string& version,
+                                         std::uint64_t seed) const {
+    demo::WorkloadOptions wo;
+    wo.database = db;
+    wo.version = version;
+    wo.threads = a_.threads;
+    wo.rate = a_.rate;
+    wo.seed = seed;
+    return wo;
+  }
+
+  /// One more apply of `config` until its journal is empty; what it did is added to `total`.
+  static std::int64_t drain(const sync::SyncConfig& config, sync::ApplyResult& total,
+                            const std::function<void(const sync::BatchReport&)>& on_batch) {
+    sync::ApplyOptions o;
+    o.once = true;
+    sync::ApplyResult d = sync::run_apply(config, o, on_batch);
+    total.batches += d.batches;
+    total.entries += d.entries;
+    total.upserted += d.upserted;
+    total.deleted += d.deleted;
+    return d.entries;
+  }
+
+  void sync_under_load() {
+    phase_ = "sync under load";
+    auto t = Clock::now();
+    demo::Workload workload(workload_options(config_.source, from_, a_.seed));
+    BackgroundApply apply(config_, [this](const sync::BatchReport& b) { on_batch(b); });
+    say(
+        fmt::format("[4/7] sync run under load: {} IS threads on the old side (token issue, "
+                    "refresh, revoke, code exchange, logins; aiming at {} tx/s) for {:.0f} s\n",
+                    a_.threads, a_.rate, a_.seconds));
+    drive(workload, apply, config_, a_.seconds);
     phase("sync under load", t);
-    // The cutover starts here: stop the writers first; what they committed is in the journal,
-    // and the apply, stopping, drains all of it (run_apply once returns at an empty journal).
+    // The switch starts here: the old IS stops writing; what it committed is in the journal,
+    // and the apply, stopping between batches, leaves the rest to the drain and the gate.
     phase_ = "cutover";
     cutover_started_ = Clock::now();
     {
@@ -450,60 +479,153 @@ class Demo {
     applied_ = apply.stop();
   }
 
-  // ---- 5. cutover ----------------------------------------------------------------------------
+  // ---- 5. cutover: the gate ----------------------------------------------------------------
   void cut_over() {
     auto t = cutover_started_;
-    // INTEGRATION(gate): the `sync cutover` engine replaces this drain and compare: it waits
-    // for a zero backlog, compares the tables, arms the reverse sync and answers whether it is
-    // safe to switch (exit 5 otherwise).
-    sync::ApplyOptions o;
-    o.once = true;
-    sync::ApplyResult d =
-        sync::run_apply(config_, o, [this](const sync::BatchReport& b) { on_batch(b); });
-    applied_.batches += d.batches;
-    applied_.entries += d.entries;
-    applied_.upserted += d.upserted;
-    applied_.deleted += d.deleted;
-    sync::SyncStatus s = sync::read_status(config_);
-    // INTEGRATION(reverse): arm the reverse sync here (new -> old, the reverse transform), then
-    // run demo::Workload on config_.target with version to_ (it writes that version's columns)
-    // beside a BackgroundApply of the reverse config for a few seconds, stop, drain it, and
-    // compare again. Until then the workload stops at the switch.
-    phase("cutover", t);
+    // What the journal still holds, applied as `sync run` would keep doing beside the gate; the
+    // gate then finds backlog 0, compares the tables, and arms the reverse sync.
+    drain(config_, applied_, [this](const sync::BatchReport& b) { on_batch(b); });
     std::int64_t drained = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
       drained = applied_entries_ - entries_at_stop_;
     }
-    say(
-        fmt::format("[5/6] cutover: writers stopped on the old side, the last {} journal entries "
-                    "applied, backlog {} ({:.1f} s); traffic may switch to the new side\n",
-                    group_digits(drained), group_digits(s.backlog), phases_.back().second));
-    say("      (to come: the `sync cutover` gate, reverse sync armed, the workload continuing on "
-        "the new side)\n");
+    sync::GateOptions go;
+    go.timeout_ms = kGateTimeoutMs;
+    gate_ = sync::run_gate(config_, go);
+    phase("cutover", t);
+    std::int64_t keys = 0;
+    for (const sync::TableCheck& c : gate_.tables) {
+      keys += c.source_rows;
+    }
+    if (!gate_.ready) {
+      std::string why;
+      for (const std::string& r : gate_.reasons) {
+        why += fmt::format("        - {}\n", r);
+      }
+      say(
+          fmt::format("[5/7] sync cutover: NOT READY after the last {} journal entries were "
+                      "applied ({:.1f} s); traffic stays on the old side:\n{}",
+                      group_digits(drained), phases_.back().second, why));
+      return;
+    }
+    say(fmt::format(
+        "[5/7] sync cutover: writers stopped on the old side, the last {} journal entries "
+        "applied; READY: backlog 0, {} tables with the same {} keys on both sides, reverse sync "
+        "armed (journal {} on the new side) ({:.1f} s): traffic switches to the new side\n",
+        group_digits(drained), gate_.tables.size(), group_digits(keys), gate_.reverse_journal_id,
+        phases_.back().second));
+    after_switch();
   }
 
-  // ---- 6. summary and equality -------------------------------------------------------------
+  // ---- 6. the new IS writes; the reverse sync brings it back ----------------------------------
+  void on_reverse_batch(const sync::BatchReport& b) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!b.retry.empty()) {
+      retries_.push_back(b.retry);
+    }
+  }
+
+  void after_switch() {
+    phase_ = "new side with reverse sync";
+    auto t = Clock::now();
+    sync::SyncConfig back = sync::reversed(config_);
+    auto on_back = [this](const sync::BatchReport& b) { on_reverse_batch(b); };
+    // Another seed: the new IS's tokens are not the old one's.
+    demo::Workload workload(workload_options(config_.target, to_, a_.seed + 1));
+    BackgroundApply apply(back, on_back);
+    say(fmt::format(
+        "[6/7] after the switch: {} IS threads on the new side (IS {}) for {:.0f} s while sync "
+        "run --reverse brings their changes back to the old side (IS {}, the reverse "
+        "transform)\n",
+        a_.threads, to_, after_seconds(), from_));
+    drive(workload, apply, back, after_seconds());
+    workload.stop();
+    workload_after_ = workload.counts();
+    reverse_ = apply.stop();
+    // Both directions drained: the reverse's last entries, then the forward journal, which
+    // the reverse's own writes must not have filled (no echo: DESIGN §3.5).
+    std::int64_t last_back = drain(back, reverse_, on_back);
+    sync::ApplyResult forward_after;
+    echoed_ = drain(config_, forward_after, [this](const sync::BatchReport& b) { on_batch(b); });
+    phase("new side with reverse sync", t);
+    say(fmt::format(
+        "      stopped: {} transactions on the new side; {} journal entries flowed back in {} "
+        "batches (the last {} drained at the end), {} forward entries came of them ({:.1f} s)\n",
+        group_digits(workload_after_.transactions), group_digits(reverse_.entries),
+        group_digits(reverse_.batches), group_digits(last_back), group_digits(echoed_),
+        phases_.back().second));
+    reversed_ = true;
+  }
+
+  double after_seconds() const { return std::min(a_.seconds, kAfterSwitchSeconds); }
+
+  // ---- 7. summary and equality -------------------------------------------------------------
+  /// Both sides compared: each old row through the forward transform against the new side,
+  /// and, after the reverse sync, each new row through the reverse transform against the old.
+  std::vector<demo::TableComparison> compare(bool back) {
+    std::unique_ptr<db::Connection> src = db::open(config_.source);
+    std::unique_ptr<db::Connection> tgt = db::open(config_.target);
+    if (back) {
+      schema::Transform xform = schema::Transform::make(product_, to_, from_);
+      return demo::compare_tables(*tgt, *src, tables_, &xform);
+    }
+    // Identity for one version: the columns both sides have.
+    schema::Transform xform = schema::Transform::make(product_, from_, to_);
+    return demo::compare_tables(*src, *tgt, tables_, &xform);
+  }
+
+  static bool all_equal(const std::vector<demo::TableComparison>& cmp) {
+    return std::all_of(cmp.begin(), cmp.end(),
+                       [](const demo::TableComparison& c) { return c.equal(); });
+  }
+
+  static std::string comparison_lines(const std::vector<demo::TableComparison>& cmp,
+                                      const char* sides) {
+    std::string text;
+    for (const demo::TableComparison& c : cmp) {
+      text += fmt::format("      {:<34} {:>9} {} {:<9} {}\n", c.table, group_digits(c.source_rows),
+                          sides, group_digits(c.target_rows), c.equal() ? "equal" : "DIFFERENT");
+      for (const std::string& ex : c.examples) {
+        text += fmt::format("        {}\n", ex);
+      }
+    }
+    return text;
+  }
+
+  static nlohmann::json comparison_json(const std::vector<demo::TableComparison>& cmp) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const demo::TableComparison& c : cmp) {
+      out.push_back({{"table", c.table},
+                     {"source_rows", c.source_rows},
+                     {"target_rows", c.target_rows},
+                     {"only_source", c.only_source},
+                     {"only_target", c.only_target},
+                     {"differing", c.differing},
+                     {"equal", c.equal()}});
+    }
+    return out;
+  }
+
+  static std::int64_t rows_of(const std::vector<demo::TableComparison>& cmp) {
+    std::int64_t n = 0;
+    for (const demo::TableComparison& c : cmp) {
+      n += c.source_rows;
+    }
+    return n;
+  }
+
   int finish() {
     phase_ = "equality check";
     auto t = Clock::now();
-    std::vector<demo::TableComparison> cmp;
-    {
-      std::unique_ptr<db::Connection> src = db::open(config_.source);
-      std::unique_ptr<db::Connection> tgt = db::open(config_.target);
-      // Between versions each old row is compared after the declared transform (identity for
-      // one version: the columns both sides have).
-      schema::Transform xform = schema::Transform::make(product_, from_, to_);
-      cmp = demo::compare_tables(*src, *tgt, tables_, &xform);
+    std::vector<demo::TableComparison> cmp = compare(false);
+    std::vector<demo::TableComparison> back;
+    if (reversed_) {
+      back = compare(true);
     }
     phase("equality check", t);
     double total = since(started_);
-    bool equal = std::all_of(cmp.begin(), cmp.end(),
-                             [](const demo::TableComparison& c) { return c.equal(); });
-    std::int64_t compared = 0;
-    for (const demo::TableComparison& c : cmp) {
-      compared += c.source_rows;
-    }
+    bool equal = all_equal(cmp) && all_equal(back);
     std::vector<std::int64_t> lags;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -513,15 +635,17 @@ class Demo {
     double p99 = percentile(lags, 0.99);
     double max = percentile(lags, 1.0);
 
-    std::string text = "[6/6] summary\n";
+    std::string text = "[7/7] summary\n";
     text += fmt::format("      rows copied       {}\n", group_digits(copied_rows_));
-    text += fmt::format(
-        "      workload          {} transactions: {} issued, {} refreshed, {} revoked, {} code "
-        "exchanges, {} logins ({} retried)\n",
-        group_digits(workload_.transactions), group_digits(workload_.issued),
-        group_digits(workload_.refreshed), group_digits(workload_.revoked),
-        group_digits(workload_.codes), group_digits(workload_.user_updates),
-        group_digits(workload_.retries));
+    auto work = [](const demo::WorkloadCounts& w) {
+      return fmt::format(
+          "{} transactions: {} issued, {} refreshed, {} revoked, {} code exchanges, {} logins "
+          "({} retried)",
+          group_digits(w.transactions), group_digits(w.issued), group_digits(w.refreshed),
+          group_digits(w.revoked), group_digits(w.codes), group_digits(w.user_updates),
+          group_digits(w.retries));
+    };
+    text += fmt::format("      old side wrote    {}\n", work(workload_));
     text += fmt::format(
         "      changes applied   {} journal entries in {} batches: {} rows written, {} removed\n",
         group_digits(applied_.entries), group_digits(applied_.batches),
@@ -529,40 +653,63 @@ class Demo {
     text += fmt::format(
         "      lag per batch     p50 {:.2f} s, p99 {:.2f} s, max {:.2f} s ({} batches)\n", p50, p99,
         max, lags.size());
+    if (gate_.ready) {
+      text += fmt::format(
+          "      cutover gate      ready: backlog 0, same keys in {} tables, reverse sync armed\n",
+          gate_.tables.size());
+    } else {
+      text += fmt::format("      cutover gate      NOT READY: {}\n",
+                          gate_.reasons.empty() ? std::string("?") : gate_.reasons.front());
+    }
+    if (reversed_) {
+      text += fmt::format("      new side wrote    {}\n", work(workload_after_));
+      text += fmt::format(
+          "      flowed back       {} journal entries in {} batches: {} rows written, {} removed "
+          "on the old side; {} echoed forward\n",
+          group_digits(reverse_.entries), group_digits(reverse_.batches),
+          group_digits(reverse_.upserted), group_digits(reverse_.deleted), group_digits(echoed_));
+    }
     std::string times;
     for (const auto& [name, secs] : phases_) {
       times += fmt::format("{}{} {:.1f} s", times.empty() ? "" : ", ", name, secs);
     }
     text += fmt::format("      time per phase    {}; total {:.1f} s\n", times, total);
-    for (const demo::TableComparison& c : cmp) {
-      text += fmt::format("      {:<34} {:>9} = {:<9} {}\n", c.table, group_digits(c.source_rows),
-                          group_digits(c.target_rows), c.equal() ? "equal" : "DIFFERENT");
-      for (const std::string& ex : c.examples) {
-        text += fmt::format("        {}\n", ex);
-      }
+    text += fmt::format(
+        "      old -> new ({}{}):\n", from_,
+        from_ == to_ ? std::string(", one version") : fmt::format(" -> {} transform", to_));
+    text += comparison_lines(cmp, "=");
+    if (reversed_) {
+      text += fmt::format("      new -> old ({} -> {}{}):\n", to_, from_,
+                          from_ == to_ ? std::string(", one version") : " transform");
+      text += comparison_lines(back, "=");
     }
     if (equal) {
       text += fmt::format(
-          "both sides equal: {} tables, {} rows compared row by row{}\n", cmp.size(),
-          group_digits(compared),
+          "both sides equal: {} tables, {} rows compared row by row{}{}\n", cmp.size(),
+          group_digits(rows_of(cmp)),
           from_ == to_ ? std::string()
-                       : fmt::format(" (old rows through the {} -> {} transform)", from_, to_));
+                       : fmt::format(" (old rows through the {} -> {} transform)", from_, to_),
+          reversed_ ? fmt::format("; and back: {} new rows through the {} -> {} transform",
+                                  group_digits(rows_of(back)), to_, from_)
+                    : std::string());
     } else {
-      text += fmt::format("the sides DIFFER: {} of {} tables\n",
-                          std::count_if(cmp.begin(), cmp.end(),
-                                        [](const demo::TableComparison& c) { return !c.equal(); }),
-                          cmp.size());
+      auto differ = [](const std::vector<demo::TableComparison>& c) {
+        return std::count_if(c.begin(), c.end(),
+                             [](const demo::TableComparison& x) { return !x.equal(); });
+      };
+      text += fmt::format("the sides DIFFER: {} of {} tables old -> new, {} new -> old\n",
+                          differ(cmp), cmp.size(), differ(back));
     }
     if (!dir_.empty()) {
       text += fmt::format(
           "files: {} (look inside: sqlite3 {}, or cutover sync status --source sqlite:{} "
-          "--target sqlite:{})\n",
+          "--target sqlite:{}, both directions)\n",
           dir_.string(), source_file_.string(), source_file_.string(), target_file_.string());
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!retries_.empty()) {
-        text += fmt::format("the apply retried {} time(s), first after: {}\n", retries_.size(),
+        text += fmt::format("the sync retried {} time(s), first after: {}\n", retries_.size(),
                             retries_.front());
       }
     }
@@ -578,38 +725,50 @@ class Demo {
       j["target"] = config_.target.redacted();
       j["rows_filled"] = filled_rows_;
       j["rows_copied"] = copied_rows_;
-      j["workload"] = {{"transactions", workload_.transactions},
-                       {"issued", workload_.issued},
-                       {"refreshed", workload_.refreshed},
-                       {"revoked", workload_.revoked},
-                       {"code_exchanges", workload_.codes},
-                       {"logins", workload_.user_updates},
-                       {"retries", workload_.retries}};
+      auto work_json = [](const demo::WorkloadCounts& w) {
+        return nlohmann::json{{"transactions", w.transactions},
+                              {"issued", w.issued},
+                              {"refreshed", w.refreshed},
+                              {"revoked", w.revoked},
+                              {"code_exchanges", w.codes},
+                              {"logins", w.user_updates},
+                              {"retries", w.retries}};
+      };
+      j["workload"] = work_json(workload_);
       j["applied"] = {{"entries", applied_.entries},
                       {"batches", applied_.batches},
                       {"rows_written", applied_.upserted},
                       {"rows_removed", applied_.deleted},
                       {"drained_at_cutover", applied_entries_ - entries_at_stop_}};
       j["lag_seconds"] = {{"p50", p50}, {"p99", p99}, {"max", max}, {"batches", lags.size()}};
+      j["gate"] = {{"ready", gate_.ready},
+                   {"reasons", gate_.reasons},
+                   {"reverse_armed", gate_.reverse_armed},
+                   {"reverse_journal_id", gate_.reverse_journal_id}};
+      if (reversed_) {
+        j["reverse"] = {{"workload", work_json(workload_after_)},
+                        {"entries", reverse_.entries},
+                        {"batches", reverse_.batches},
+                        {"rows_written", reverse_.upserted},
+                        {"rows_removed", reverse_.deleted},
+                        {"echoed_forward", echoed_}};
+      }
       j["phases_seconds"] = nlohmann::json::object();
       for (const auto& [name, secs] : phases_) {
         j["phases_seconds"][name] = secs;
       }
       j["total_seconds"] = total;
-      j["tables"] = nlohmann::json::array();
-      for (const demo::TableComparison& c : cmp) {
-        j["tables"].push_back({{"table", c.table},
-                               {"source_rows", c.source_rows},
-                               {"target_rows", c.target_rows},
-                               {"only_source", c.only_source},
-                               {"only_target", c.only_target},
-                               {"differing", c.differing},
-                               {"equal", c.equal()}});
+      j["tables"] = comparison_json(cmp);
+      if (reversed_) {
+        j["tables_back"] = comparison_json(back);
       }
       j["equal"] = equal;
       print_out(j.dump(2) + "\n");
     }
-    return static_cast<int>(equal ? ExitCode::success : ExitCode::differences);
+    if (!equal) {
+      return static_cast<int>(ExitCode::differences);
+    }
+    return static_cast<int>(gate_.ready ? ExitCode::success : ExitCode::not_ready);
   }
 
   const DemoArgs& a_;
@@ -631,12 +790,16 @@ class Demo {
   std::vector<std::pair<std::string, double>> phases_;
   std::mutex mu_;  // the apply thread's reports
   std::vector<std::int64_t> lags_ms_;
-  std::vector<std::int64_t> status_lags_ms_;
   std::vector<std::string> retries_;
   bool applied_once_ = false;
   std::int64_t applied_entries_ = 0;
   std::int64_t entries_at_stop_ = 0;
   Clock::time_point cutover_started_;
+  sync::GateResult gate_;
+  bool reversed_ = false;  // the new side wrote and the reverse sync ran
+  demo::WorkloadCounts workload_after_;
+  sync::ApplyResult reverse_;
+  std::int64_t echoed_ = 0;  // forward journal entries after the reverse sync: 0 without echo
 };
 
 int run_demo(const DemoArgs& a) {
@@ -661,15 +824,18 @@ void add_demo_command(CLI::App& app, Runner& selected) {
   CLI::App* d = app.add_subcommand(
       "demo",
       "the whole blue-green migration in one command: create and fill an old IS database, "
-      "prepare, copy, keep an IS workload writing while the sync follows, cut over, and check "
-      "that both sides are equal");
+      "prepare, copy, keep an IS workload writing while the sync follows, cut over through the "
+      "gate, keep it writing the new side while the reverse sync brings it back, and check that "
+      "both sides are equal");
   d->add_option("--dir", a->dir,
                 "folder for the SQLite databases; must be new or empty (default: "
                 "./cutover-demo-<UTC time>)");
   d->add_option("--rows", a->rows, "access tokens to fill the old side with")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{100}, std::int64_t{10'000'000}));
-  d->add_option("--seconds", a->seconds, "how long the workload writes before the cutover")
+  d->add_option("--seconds", a->seconds,
+                "how long the workload writes the old side before the cutover (then the new side "
+                "for at most 5 s)")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 3600.0));
   d->add_option("--threads", a->threads, "workload threads, each with its own connection")
@@ -696,7 +862,8 @@ void add_demo_command(CLI::App& app, Runner& selected) {
   d->add_flag("--json", a->json, "the summary as JSON on stdout (the narration goes to stderr)");
   d->footer(
       "\nPasswords for server engines: CUTOVER_SOURCE_PASSWORD and CUTOVER_TARGET_PASSWORD.\n"
-      "Exit codes: 0 both sides equal, 3 they differ, 130 Ctrl-C (the workload stops, the\n"
+      "Exit codes: 0 both sides equal, 3 they differ, 5 the cutover gate was not ready (the\n"
+      "reasons are printed; nothing runs on the new side), 130 Ctrl-C (the workload stops, the\n"
       "apply keeps what it committed, and the demo says where its files are), 2 bad command\n"
       "line (nothing created), 1 failure.");
   d->callback([&selected, a] { selected = [a] { return run_demo(*a); }; });

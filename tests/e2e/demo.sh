@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # needs: sqlite
 # `cutover demo` on SQLite (the README's main command), small, IS 5.8.0 to 7.0.0 by default:
-# it exits 0 with the summary's equality line, and in the two files it leaves every target row
-# is the source row transformed as the independent expectation (tools/xform_expect.py) has it,
+# it exits 0 with the gate READY and the summary's equality line; in the two files it leaves
+# every new row is the old row transformed as the independent expectation
+# (tools/xform_expect.py) has it, and every old row the new one transformed back (the new side's
+# writes after the switch came back through the reverse sync, none of them echoed forward),
 # with the workload's writes in them. A second demo refuses the used folder (exit 2, nothing
 # touched). Ctrl-C during the sync under load exits 130, names the folder, and leaves a
 # consistent pair: `sync run --once` on the files then makes them match. `--to 5.8.0` runs the
@@ -29,11 +31,20 @@ run 0 demo --dir "$D" --rows $ROWS --seconds 5 --threads 3
 echo "$OUT"
 expect_in "$OUT" "both sides equal: 6 tables" "demo summary"
 expect_in "$OUT" "5.8.0 -> 7.0.0 transform" "demo summary"
-expect_in "$OUT" "[5/6] cutover" "demo phases"
+expect_in "$OUT" "[5/7] sync cutover: writers stopped on the old side" "demo phases"
+expect_in "$OUT" "READY: backlog 0, 6 tables" "demo gate"
+expect_in "$OUT" "[6/7] after the switch" "demo phases"
+# The new side wrote tokens after the switch, the reverse sync applied entries, none echoed.
+issued_after=$(printf '%s\n' "$OUT" | sed -n 's/.*new side wrote .*: \([0-9,]*\) issued.*/\1/p' | tr -d ,)
+[ "${issued_after:-0}" -gt 0 ] || fail "demo: the new side issued no token after the switch: $OUT"
+back=$(printf '%s\n' "$OUT" | sed -n 's/.*flowed back *\([0-9,]*\) journal entries.*/\1/p' | tr -d ,)
+[ "${back:-0}" -gt 0 ] || fail "demo: nothing flowed back: $OUT"
+expect_in "$OUT" "on the old side; 0 echoed forward" "demo: no echo"
 S="sqlite:$D/source-is-5.8.0.db"
 T="sqlite:$D/target-is-7.0.0.db"
 [ -f "$D/source-is-5.8.0.db" ] && [ -f "$D/target-is-7.0.0.db" ] || fail "demo files missing: $(ls "$D")"
 transformed_data "$S" "$T" 5.8.0 7.0.0 "demo"
+transformed_data "$T" "$S" 7.0.0 5.8.0 "demo, new side back to the old"
 # The target is 7.0.0's schema, its new columns filled as declared.
 none=$(sqlite3 "$D/target-is-7.0.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN WHERE AUTHORIZED_ORGANIZATION = 'NONE' AND TOKEN_BINDING_REF = 'NONE' AND IDP_ID IS NOT NULL")
 all=$(sqlite3 "$D/target-is-7.0.0.db" "SELECT COUNT(*) FROM IDN_OAUTH2_ACCESS_TOKEN")

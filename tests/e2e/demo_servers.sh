@@ -2,8 +2,10 @@
 # needs: postgres mariadb
 # `cutover demo --engine postgresql|mariadb` against two empty databases of the test servers
 # (MariaDB with binary logging on, like production), IS 5.8.0 to 7.0.0 by default: exits 0 with
-# the summary's equality line and its JSON, and every target row is the source row transformed
-# as the independent expectation (tools/xform_expect.py) has it. Databases that already hold IS
+# the gate ready, the summary's equality line and its JSON; the new side's writes after the
+# switch flowed back (none echoed forward), and every new row is the old row transformed as the
+# independent expectation (tools/xform_expect.py) has it, and every old row the new one
+# transformed back. Databases that already hold IS
 # tables are refused before any write.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tools/sync_lib.sh"
@@ -24,8 +26,15 @@ for engine in postgresql mariadb; do
   [ "$(json_get "$OUT" 'j["workload"]["transactions"] > 0')" = True ] || fail "$what: no workload: $OUT"
   [ "$(json_get "$OUT" 'j["applied"]["entries"] > 0')" = True ] || fail "$what: nothing applied: $OUT"
   [ "$(json_get "$OUT" 'j["to"]')" = 7.0.0 ] || fail "$what: not to 7.0.0: $OUT"
+  [ "$(json_get "$OUT" 'j["gate"]["ready"] and j["gate"]["reverse_armed"]')" = True ] || fail "$what: gate: $OUT"
+  [ "$(json_get "$OUT" 'j["reverse"]["workload"]["issued"] > 0')" = True ] || fail "$what: no writes on the new side: $OUT"
+  [ "$(json_get "$OUT" 'j["reverse"]["entries"] > 0')" = True ] || fail "$what: nothing flowed back: $OUT"
+  [ "$(json_get "$OUT" 'j["reverse"]["echoed_forward"]')" = 0 ] || fail "$what: the reverse echoed forward: $OUT"
   if ! out=$("$PY" "$EXPECT" "$S" "$T" 5.8.0 7.0.0 "$TABLES" 2>&1); then
     fail "$what: the target is not the transformed source: $out"
+  fi
+  if ! out=$("$PY" "$EXPECT" "$T" "$S" 7.0.0 5.8.0 "$TABLES" 2>&1); then
+    fail "$what: the old side is not the new one transformed back: $out"
   fi
 
   # Again into the same (now used) databases: refused, nothing written.
