@@ -84,7 +84,7 @@ if [ ! -d "$seeds" ]; then
     cp "$f" "$tmp/seeds/fuzz_xml/$(echo "$f" | cut -d/ -f3)-$(basename "$f")"
   done
   rm -f "$tmp"/*.jks "$tmp"/*.der "$tmp"/*.pem "$tmp/plain" "$tmp/oaep"
-  rm -rf "$work" && mv "$tmp" "$work"
+  mkdir -p "$work" && mv "$tmp/seeds" "$tmp/key" "$work/" && rm -rf "$tmp"
 fi
 
 crashed=0
