@@ -195,6 +195,13 @@ CipherInfo inspect_ciphertext(std::string_view base64_value) {
       if (!j.contains("c") || !j["c"].is_string()) {
         bad_value("a self-contained value without its ciphertext field c");
       }
+      // json::value() throws nlohmann's type_error for a field of another type (found by
+      // bench/fuzz.sh): check each type first so a damaged value is our config error.
+      for (const char* field : {"t", "tp", "tpd"}) {
+        if (j.contains(field) && !j[field].is_string()) {
+          bad_value(fmt::format("its field {} is not a string", field));
+        }
+      }
       info.form = CipherForm::self_contained;
       info.raw = base64_decode(j["c"].get<std::string>());
       info.transformation = j.value("t", std::string(kOaepTransformation));

@@ -128,6 +128,20 @@ TEST(Cipher, TamperedCiphertextFailsItsPaddingCheck) {
   }
 }
 
+// Found by bench/fuzz.sh: a self-contained value whose t, tp or tpd is not a string escaped
+// as nlohmann's type_error (an internal error, and the end of a reencrypt run).
+TEST(Cipher, SelfContainedFieldsOfAnotherTypeAreAConfigError) {
+  for (const char* json : {R"({"c":"AAAA","t":1})", R"({"c":"AAAA","tp":["x"]})",
+                           R"({"c":"AAAA","tpd":null})", R"({"c":"AAAA","t":{"a":1}})"}) {
+    try {
+      inspect_ciphertext(base64_encode(json));
+      ADD_FAILURE() << json << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::config) << json;
+    }
+  }
+}
+
 TEST(Cipher, RandomValuesOnlyEverGiveAnError) {
   std::uint32_t state = 777;
   auto next = [&state] {

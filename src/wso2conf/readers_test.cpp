@@ -197,5 +197,29 @@ TEST_F(Readers, XmlSettingsNameRepeatedElementsByTheirIdentifyingAttribute) {
   EXPECT_THROW(read_xml_settings(write("deep.xml", deep)), Error);
 }
 
+// Found with the bench/fuzz.sh harness: each path repeats its ancestors' name="..." values, so
+// 200 KB of XML (one 100 KB name over 11,000 children) flattened to over 1 GB of settings.
+TEST_F(Readers, XmlSettingsRefuseAFileThatFlattensQuadratically) {
+  std::string xml = "<r><a name=\"" + std::string(100000, 'X') + "\">";
+  for (int i = 0; i < 11000; ++i) {
+    xml += "<b c=\"\"/>";
+  }
+  xml += "</a></r>";
+  try {
+    read_xml_settings(write("wide.xml", xml));
+    ADD_FAILURE() << "a file flattening to over 1 GB was read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::config);
+    EXPECT_NE(std::string(e.what()).find("flattens to more than"), std::string::npos) << e.what();
+  }
+  // Ordinary repetition stays well inside the bound.
+  std::string many = "<r>";
+  for (int i = 0; i < 5000; ++i) {
+    many += "<Property name=\"p" + std::to_string(i) + "\">v</Property>";
+  }
+  many += "</r>";
+  EXPECT_EQ(read_xml_settings(write("many.xml", many)).size(), 10000U);  // @name and text
+}
+
 }  // namespace
 }  // namespace cutover::wso2conf

@@ -14,6 +14,29 @@ namespace {
 
 // Deep nesting is not configuration; a hostile file must not exhaust the stack.
 constexpr int kMaxDepth = 64;
+// Every setting repeats its ancestors' identifying attributes in its path, so the flattened
+// size grows with depth times siblings: a 200 KB file with one long name="..." over many
+// children flattened to over 1 GB (found with the bench/fuzz.sh harness). WSO2's largest
+// file, axis2.xml, flattens to well under 1 MiB.
+constexpr std::size_t kMaxFlattenedBytes = std::size_t{32} * 1024 * 1024;
+
+struct Walk {
+  const std::filesystem::path& file;
+  std::vector<XmlSetting>& out;
+  std::size_t bytes = 0;
+
+  void add(std::string path, std::string value) {
+    bytes += path.size() + value.size();
+    if (bytes > kMaxFlattenedBytes) {
+      throw Error(ErrorKind::config,
+                  fmt::format("{} flattens to more than {} MiB of settings: not a configuration "
+                              "file WSO2 writes",
+                              echo(file.string()), kMaxFlattenedBytes / (1024 * 1024)),
+                  "check the file (very long attribute values repeated in many elements)");
+    }
+    out.push_back({std::move(path), std::move(value)});
+  }
+};
 
 std::string local(std::string_view name) {
   std::size_t colon = name.find(':');
@@ -39,8 +62,7 @@ std::string identity_of(const pugi::xml_node& n, const std::string& name) {
   return {};
 }
 
-void walk(const pugi::xml_node& n, const std::string& path, int depth,
-          std::vector<XmlSetting>& out) {
+void walk(const pugi::xml_node& n, const std::string& path, int depth, Walk& out) {
   if (depth > kMaxDepth) {
     throw Error(ErrorKind::config,
                 fmt::format("{} nests deeper than {} elements", echo(path, 200), kMaxDepth));
@@ -50,7 +72,7 @@ void walk(const pugi::xml_node& n, const std::string& path, int depth,
     if (an == "xmlns" || an.rfind("xmlns:", 0) == 0) {
       continue;
     }
-    out.push_back({fmt::format("{}/@{}", path, local(an)), a.value()});
+    out.add(fmt::format("{}/@{}", path, local(an)), a.value());
   }
   std::map<std::string, int> count;
   for (const pugi::xml_node& c : n.children()) {
@@ -75,7 +97,7 @@ void walk(const pugi::xml_node& n, const std::string& path, int depth,
   if (!has_element) {
     std::string text = trimmed(n.text().as_string());
     if (!text.empty()) {
-      out.push_back({path, text});
+      out.add(path, std::move(text));
     }
   }
 }
@@ -92,8 +114,9 @@ std::vector<XmlSetting> read_xml_settings(const std::filesystem::path& file) {
                 "fix the XML at that offset");
   }
   std::vector<XmlSetting> out;
+  Walk w{file, out};
   pugi::xml_node root = doc.document_element();
-  walk(root, local(root.name()), 0, out);
+  walk(root, local(root.name()), 0, w);
   return out;
 }
 
