@@ -44,7 +44,8 @@ class CompareTest : public ::testing::Test {
         "'h1', 'ACTIVE', 'NONE', NULL), "
         "('t2', 'at2', NULL, 'bob', 1, 'PRIMARY', 'APPLICATION_USER', 'password', {1}, {1}, "
         "'h2', 'ACTIVE', 'NONE', 6), "
-        "('t3', 'at3', NULL, 'fred', 1, 'FEDERATED', 'APPLICATION_USER', 'authorization_code', {1}, "
+        "('t3', 'at3', NULL, 'fred', 1, 'FEDERATED', 'APPLICATION_USER', 'authorization_code', "
+        "{1}, "
         "{1}, 'h3', 'ACTIVE', 'NONE', 9)",
         cols, ts));
     // What 7.0.0 should hold: t1 gets tenant -1234's LOCAL IdP (5), the FEDERATED t3 keeps 9.
@@ -55,7 +56,8 @@ class CompareTest : public ::testing::Test {
         "'h1', 'ACTIVE', 'NONE', 5, 'NONE', 'NONE'), "
         "('t2', 'at2', NULL, 'bob', 1, 'PRIMARY', 'APPLICATION_USER', 'password', {1}, {1}, "
         "'h2', 'ACTIVE', 'NONE', 6, 'NONE', 'NONE'), "
-        "('t3', 'at3', NULL, 'fred', 1, 'FEDERATED', 'APPLICATION_USER', 'authorization_code', {1}, "
+        "('t3', 'at3', NULL, 'fred', 1, 'FEDERATED', 'APPLICATION_USER', 'authorization_code', "
+        "{1}, "
         "{1}, 'h3', 'ACTIVE', 'NONE', 9, 'NONE', 'NONE')",
         cols, ts));
   }
