@@ -6,10 +6,10 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
+#include "cleanup/batch_delete.h"
 #include "cleanup/token_selection.h"
 #include "db/connection.h"
 
@@ -31,11 +31,6 @@ struct TokenCleanupOptions {
   std::string now_utc;
 };
 
-struct RemovedRows {
-  std::string table;  ///< live name
-  std::int64_t rows = 0;
-};
-
 struct TokenCleanupResult {
   TokenEstimate estimate;            ///< before the run (what --dry-run reports)
   std::int64_t codes_eligible = 0;   ///< authorization codes eligible before the run
@@ -45,9 +40,6 @@ struct TokenCleanupResult {
   double seconds = 0;
   double longest_batch_s = 0;  ///< the longest single transaction
 };
-
-/// Called after each batch with rows removed so far (tokens and codes) and the total expected.
-using Progress = std::function<void(std::int64_t done, std::int64_t total)>;
 
 /// Throws a config error when the database has no usable token table, or --audit is asked
 /// for and the audit table is missing.

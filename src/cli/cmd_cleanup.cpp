@@ -1,6 +1,6 @@
-// cutover cleanup tokens | registry disable-versioning | registry restore: the pre-migration
-// cleanup steps of the seeds. Each reads its options, calls one engine in src/cleanup and
-// renders counts per table.
+// cutover cleanup tokens | cleanup sessions | registry disable-versioning | registry restore: the
+// pre-migration cleanup steps of the seeds. Each reads its options, calls one engine in src/cleanup
+// and renders counts per table.
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +12,7 @@
 
 #include "cleanup/registry.h"
 #include "cleanup/registry_xml_edit.h"
+#include "cleanup/sessions.h"
 #include "cleanup/tokens.h"
 #include "cli/command_table.h"
 #include "cli/common.h"
@@ -117,6 +118,62 @@ int run_tokens(TokenArgs& a) {
     if (a.options.audit) {
       out += fmt::format("  {:<34} {:>12} copied\n", "IDN_OAUTH2_ACCESS_TOKEN_AUDIT",
                          group_digits(r.audited));
+    }
+    out += fmt::format("{} batches in {:.2f} s, longest transaction {:.3f} s\n", r.batches,
+                       r.seconds, r.longest_batch_s);
+  }
+  print_out(out);
+  return 0;
+}
+
+struct SessionArgs {
+  DbOptions db;
+  std::string safe_period = "2h";
+  bool json = false;
+  cleanup::SessionCleanupOptions options;
+};
+
+int run_sessions(SessionArgs& a) {
+  a.options.safe_period_s = parse_period(a.safe_period);
+  db::ConnectionSpec spec = a.db.spec();
+  std::unique_ptr<db::Connection> conn = open_db(spec);
+  cleanup::SessionCleanupResult r;
+  {
+    ProgressLine progress("cleanup sessions:");
+    r = cleanup::cleanup_sessions(*conn, a.options, [&](std::int64_t done, std::int64_t total) {
+      progress.update(done, total);
+    });
+  }
+  if (a.json) {
+    nlohmann::json removed = nlohmann::json::object();
+    for (const cleanup::RemovedRows& t : r.removed) {
+      removed[t.table] = t.rows;
+    }
+    nlohmann::json j = {{"target", spec.redacted()},
+                        {"dry_run", a.options.dry_run},
+                        {"safe_period_seconds", a.options.safe_period_s},
+                        {"cutoff_ns", r.cutoff_ns},
+                        {"sessions", r.sessions},
+                        {"sessions_eligible", r.sessions_eligible},
+                        {"temp_sessions", r.temp},
+                        {"temp_sessions_eligible", r.temp_eligible},
+                        {"mapping_tables", r.mapping_tables},
+                        {"removed", removed},
+                        {"batches", r.batches},
+                        {"seconds", r.seconds},
+                        {"longest_batch_seconds", r.longest_batch_s}};
+    print_out(j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
+    return 0;
+  }
+  const char* verb = a.options.dry_run ? "would be removed" : "were expired";
+  std::string out = fmt::format(
+      "{} of {} session store rows and {} of {} temporary session rows {} (expired more than {} "
+      "ago)\n",
+      group_digits(r.sessions_eligible), group_digits(r.sessions), group_digits(r.temp_eligible),
+      group_digits(r.temp), verb, period_text(a.options.safe_period_s));
+  if (!a.options.dry_run) {
+    for (const cleanup::RemovedRows& t : r.removed) {
+      out += fmt::format("  {:<34} {:>12} removed\n", echo(t.table), group_digits(t.rows));
     }
     out += fmt::format("{} batches in {:.2f} s, longest transaction {:.3f} s\n", r.batches,
                        r.seconds, r.longest_batch_s);
@@ -304,6 +361,32 @@ void add_cleanup_commands(CLI::App& app, Runner& selected) {
                 "judge expiry at this UTC time 'YYYY-MM-DD HH:MM:SS' (default: now)");
   t->add_flag("--json", tok->json, "machine-readable output");
   t->callback([&selected, tok] { selected = [tok] { return run_tokens(*tok); }; });
+
+  auto ses = std::make_shared<SessionArgs>();
+  CLI::App* s = cleanup_cmd->add_subcommand(
+      "sessions",
+      "remove the rows of IDN_AUTH_SESSION_STORE and IDN_AUTH_TEMP_SESSION_STORE whose "
+      "EXPIRY_TIME (nanoseconds) lies more than the safe period in the past, as WSO2's session "
+      "cleanup does; a session id's rows in IDN_AUTH_USER_SESSION_MAPPING, "
+      "IDN_AUTH_SESSION_APP_INFO, IDN_AUTH_SESSION_META_DATA and IDN_FED_AUTH_SESSION_MAPPING "
+      "(where present) go once its last store row has gone. Small transactions in key order; "
+      "a killed run is simply run again.");
+  ses->db.add_to(*s);
+  s->add_option("--safe-period", ses->safe_period,
+                "keep rows that expired less than this long ago: 2h, 90m, 1d (a bare number "
+                "is hours)")
+      ->capture_default_str();
+  s->add_option("--batch", ses->options.batch, "rows per transaction, 1 to 100000")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  s->add_option("--pause", ses->options.pause_ms, "milliseconds to wait between batches")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 600000));
+  s->add_flag("--dry-run", ses->options.dry_run, "count what would be removed; change nothing");
+  s->add_option("--now", ses->options.now_utc,
+                "judge expiry at this UTC time 'YYYY-MM-DD HH:MM:SS' (default: now)");
+  s->add_flag("--json", ses->json, "machine-readable output");
+  s->callback([&selected, ses] { selected = [ses] { return run_sessions(*ses); }; });
 
   CLI::App* reg_cmd =
       app.add_subcommand("registry", "registry steps of the migration (versioning)");
