@@ -39,6 +39,7 @@ std::string key_match(const db::Dialect& d, const std::vector<std::string>& key,
   int p = 0;
   for (std::size_t i = 0; i < n; ++i) {
     std::vector<std::string> parts;
+    parts.reserve(key.size());
     for (const std::string& k : key) {
       parts.push_back(fmt::format("{} = {}", k, d.placeholder(++p)));
     }

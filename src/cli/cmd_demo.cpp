@@ -8,6 +8,7 @@
 // servers.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -85,7 +86,7 @@ double percentile(std::vector<std::int64_t> v, double p) {
     return 0;
   }
   std::sort(v.begin(), v.end());
-  auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  auto i = static_cast<std::size_t>(std::lround(p * static_cast<double>(v.size() - 1)));
   return static_cast<double>(v[std::min(i, v.size() - 1)]) / 1000.0;
 }
 

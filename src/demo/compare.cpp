@@ -131,7 +131,7 @@ std::vector<TableComparison> compare_tables(db::Connection& source, db::Connecti
       }
       return vals;
     };
-    auto example = [&](std::string text) {
+    auto example = [&](const std::string& text) {
       if (r.examples.size() < kExamples) {
         r.examples.push_back(echo(text, 200));
       }

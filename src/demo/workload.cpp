@@ -120,9 +120,7 @@ db::Row new_token(const std::vector<std::string>& cols, const Workload::Grant& g
   std::string now = utc_now_text();
   for (std::size_t i = 0; i < cols.size(); ++i) {
     const std::string& c = cols[i];
-    if (c == "TOKEN_ID" || c == "ACCESS_TOKEN") {
-      row[i] = schema::uuid4(rng);
-    } else if (c == "REFRESH_TOKEN") {
+    if (c == "TOKEN_ID" || c == "ACCESS_TOKEN" || c == "REFRESH_TOKEN") {
       row[i] = schema::uuid4(rng);
     } else if (c == "GRANT_TYPE") {
       row[i] = grant_type;

@@ -1250,6 +1250,7 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
   std::vector<TablePlan> tables = resolve_copy_tables(*source, config, options);
   if (!xform.identity()) {
     std::vector<std::string> names;
+    names.reserve(tables.size());
     for (const TablePlan& t : tables) {
       names.push_back(t.name);
     }

@@ -31,7 +31,7 @@ struct Walk {
       throw Error(ErrorKind::config,
                   fmt::format("{} flattens to more than {} MiB of settings: not a configuration "
                               "file WSO2 writes",
-                              echo(file.string()), kMaxFlattenedBytes / (1024 * 1024)),
+                              echo(file.string()), kMaxFlattenedBytes / (std::size_t{1024} * 1024)),
                   "check the file (very long attribute values repeated in many elements)");
     }
     out.push_back({std::move(path), std::move(value)});
