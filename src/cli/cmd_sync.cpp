@@ -323,8 +323,9 @@ int run_copy(const SyncArgs& a) {
 // ---- run -------------------------------------------------------------------------------------
 int run_run(const SyncArgs& a) {
   sync::SyncConfig c = config_of(a, true);
-  if (!c.to_version.empty() && c.from_version.empty()) {
-    // --to alone: the source's version is detected, as copy does.
+  if (c.from_version.empty()) {
+    // The source's version is detected, as copy does, so that the applier can check the
+    // target against it: without --to the target must be the same version.
     std::unique_ptr<db::Connection> source = db::open(c.source);
     fill_versions(c, *source);
   }

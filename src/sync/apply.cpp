@@ -198,13 +198,18 @@ class Applier {
     std::string from = config_.from_version;
     std::string to = config_.to_version.empty() ? from : config_.to_version;
     xform_.reset();
+    std::vector<std::string> names;
+    for (const capture::CapturedTable& ct : info->tables) {
+      names.push_back(ct.name);
+    }
     if (!from.empty() && from != to) {
       xform_.emplace(schema::Transform::make(product, from, to));
-      std::vector<std::string> names;
-      for (const capture::CapturedTable& ct : info->tables) {
-        names.push_back(ct.name);
-      }
       schema::check_schema_version(*source_, product, from, names, "source");
+      schema::check_schema_version(*target_, product, to, names, "target");
+    } else if (!from.empty()) {
+      // One version: the identity is right only when the target really is that version. A
+      // target of another version (no --to given) is refused here, not written column by
+      // column with whatever the two shapes share.
       schema::check_schema_version(*target_, product, to, names, "target");
     }
     plan_tables(*info);

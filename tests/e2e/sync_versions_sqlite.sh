@@ -71,6 +71,13 @@ expect_in "$ERR" "target schema is not WSO2 Identity Server 7.0.0" "target of an
 expect_in "$ERR" "looks like 6.0.0" "target of another version"
 run 2 sync run --source "$S" --target "$T" --from 5.8.0 --to 7.0.0 --once
 expect_in "$ERR" "target schema is not WSO2 Identity Server 7.0.0" "target of another version (run)"
+# No --to (and no --from): the identity is not applied to a target of another version.
+run 2 sync run --source "$S" --target "$T" --once
+one_line_error "$ERR" "run without versions, target of another version"
+expect_in "$ERR" "target schema is not WSO2 Identity Server 5.8.0" "run without versions"
+expect_in "$ERR" "looks like 6.0.0" "run without versions"
+run 2 sync run --source "$S" --target "$T" --from 5.8.0 --once
+expect_in "$ERR" "target schema is not WSO2 Identity Server 5.8.0" "run with --from only"
 run 2 sync copy --source "$S" --target "$T" --from 5.7.0 --to 6.0.0
 expect_in "$ERR" "source schema is not WSO2 Identity Server 5.7.0" "source of another version"
 # IDP.UUID is NOT NULL from 5.10.0 and nothing declares its value.
