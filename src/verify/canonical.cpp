@@ -1,5 +1,6 @@
 #include "verify/canonical.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -366,14 +367,20 @@ std::optional<std::string> sql_column_text(const db::Dialect& d, SqlFlavour f,
     case Kind::floating:
       return std::nullopt;  // the shortest round-trip text has no SQL spelling on these engines
     case Kind::text:
-      return sql_escaped(d, f, pg ? q + "::text" : fmt::format("CONVERT({} USING utf8mb4)", q));
+      return sql_escaped(d, f, pg ? q + "::text" : q);
     case Kind::padded:
       return sql_escaped(d, f,
                          pg ? fmt::format("rtrim({}::text, ' ')", q)
-                            : fmt::format("TRIM(TRAILING ' ' FROM CONVERT({} USING utf8mb4))", q));
+                            : fmt::format("TRIM(TRAILING ' ' FROM {})", q));
     case Kind::timestamp:
-      return sql_trim_fraction(f, pg ? fmt::format("to_char({}, 'YYYY-MM-DD HH24:MI:SS.US')", q)
-                                     : fmt::format("DATE_FORMAT({}, '%Y-%m-%d %H:%i:%s.%f')", q));
+      // PostgreSQL prints a timestamp with the fraction's trailing zeros already dropped, in
+      // the ISO DateStyle and UTC time zone Dialect::session_setup sets (timestamptz through
+      // ::timestamp); a third faster than to_char and trimming. MySQL prints DATETIME(n) with
+      // n digits, so the fraction is always printed and trimmed.
+      if (pg) {
+        return q + "::timestamp::text";
+      }
+      return sql_trim_fraction(f, fmt::format("DATE_FORMAT({}, '%Y-%m-%d %H:%i:%s.%f')", q));
     case Kind::binary:
       return pg ? fmt::format("encode({}, 'hex')", q) : fmt::format("LOWER(HEX({}))", q);
     case Kind::boolean:
@@ -599,10 +606,23 @@ std::optional<std::string> sql_row_hash(const db::Dialect& dialect,
   if (*f == SqlFlavour::postgresql) {
     // ::bit(64) keeps the first 64 of md5's 128 bits; ::bigint reads them as a signed number,
     // which parse_row_hash and parse_chunk_aggregate take modulo 2^64.
-    return fmt::format("('x' || md5({}))::bit(64)::bigint", fmt::join(parts, " || '|' || "));
+    // concat_ws builds the row text in one allocation where a chain of || copies it per column.
+    std::string row = parts.size() == 1 ? parts.front()
+                                        : fmt::format("concat_ws('|', {})", fmt::join(parts, ", "));
+    return fmt::format("('x' || md5({}))::bit(64)::bigint", row);
   }
+  // Text is escaped in its own character set (a latin1 REPLACE is cheaper than a utf8mb4 one)
+  // and the row converted to UTF-8 once: MD5 hashes the bytes of its argument's character set,
+  // and the canonical text is UTF-8. Converting per column costs more; the conversion is most
+  // of the query's time on a latin1 table all the same.
   std::string row =
       parts.size() == 1 ? parts.front() : fmt::format("CONCAT_WS('|', {})", fmt::join(parts, ", "));
+  bool has_text = std::any_of(columns.begin(), columns.end(), [](const HashColumn& c) {
+    return c.kind == Kind::text || c.kind == Kind::padded;
+  });
+  if (has_text) {
+    row = fmt::format("CONVERT({} USING utf8mb4)", row);
+  }
   return fmt::format("CAST(CONV(LEFT(MD5({}), 16), 16, 10) AS UNSIGNED)", row);
 }
 
