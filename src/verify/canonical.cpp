@@ -332,9 +332,20 @@ std::string sql_backslash_literal(const db::Dialect& d, SqlFlavour f, std::strin
 }
 
 // `\` -> `\\` and `|` -> `\p` in SQL, for the kinds whose text may hold them.
+// MySQL: only where the value holds one. A byte-wise LOCATE is a third cheaper than REPLACE
+// in MariaDB, and the two characters are rare; on PostgreSQL REPLACE costs nothing measurable.
 std::string sql_escaped(const db::Dialect& d, SqlFlavour f, const std::string& e) {
-  return fmt::format("REPLACE(REPLACE({}, {}, {}), '|', {})", e, sql_backslash_literal(d, f, "\\"),
-                     sql_backslash_literal(d, f, "\\\\"), sql_backslash_literal(d, f, "\\p"));
+  std::string bs = sql_backslash_literal(d, f, "\\");
+  std::string replaced =
+      fmt::format("REPLACE(REPLACE({}, {}, {}), '|', {})", e, bs,
+                  sql_backslash_literal(d, f, "\\\\"), sql_backslash_literal(d, f, "\\p"));
+  if (f == SqlFlavour::postgresql) {
+    return replaced;
+  }
+  // _binary literals make LOCATE compare bytes: no collation can equate another character
+  // with '|' or '\\', and both bytes only ever stand for themselves in latin1 and UTF-8.
+  return fmt::format("IF(LOCATE(_binary'|', {0}) + LOCATE(_binary{1}, {0}) = 0, {0}, {2})", e, bs,
+                     replaced);
 }
 
 // A fraction's trailing zeros and then a bare '.' removed from `e`, which always holds a '.'.
@@ -376,11 +387,12 @@ std::optional<std::string> sql_column_text(const db::Dialect& d, SqlFlavour f,
       // PostgreSQL prints a timestamp with the fraction's trailing zeros already dropped, in
       // the ISO DateStyle and UTC time zone Dialect::session_setup sets (timestamptz through
       // ::timestamp); a third faster than to_char and trimming. MySQL prints DATETIME(n) with
-      // n digits, so the fraction is always printed and trimmed.
+      // n fraction digits: the first 19 characters when the fraction is zero, else trimmed
+      // (never to a bare '.': some digit is not 0); a fifth of DATE_FORMAT's cost.
       if (pg) {
         return q + "::timestamp::text";
       }
-      return sql_trim_fraction(f, fmt::format("DATE_FORMAT({}, '%Y-%m-%d %H:%i:%s.%f')", q));
+      return fmt::format("IF(MICROSECOND({0}) = 0, LEFT({0}, 19), TRIM(TRAILING '0' FROM {0}))", q);
     case Kind::binary:
       return pg ? fmt::format("encode({}, 'hex')", q) : fmt::format("LOWER(HEX({}))", q);
     case Kind::boolean:
