@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "db/dialect.h"
 
 namespace cutover::verify {
 namespace {
@@ -194,6 +195,28 @@ TEST(Canonical, CommonKindsMeetWhereTheValuesCanAgree) {
   EXPECT_EQ(common_kind(Kind::text, Kind::timestamp), Kind::timestamp);
   EXPECT_EQ(common_kind(Kind::boolean, Kind::integer), Kind::boolean);
   EXPECT_EQ(common_kind(Kind::binary, Kind::text), Kind::text);
+}
+
+TEST(Canonical, HashSqlExistsOnlyWhereTheServerCanMatchTheClient) {
+  std::vector<HashColumn> cols = {{"ID", Kind::integer}, {"NAME", Kind::text}};
+  for (const char* name : {"postgresql", "mysql"}) {
+    const db::Dialect& d = db::dialect_by_name(name);
+    std::optional<std::string> row = sql_row_hash(d, cols);
+    ASSERT_TRUE(row) << name;
+    std::optional<std::string> agg = sql_chunk_aggregate(d, cols);
+    ASSERT_TRUE(agg) << name;
+    EXPECT_EQ(*agg, "COUNT(*), SUM(" + *row + ")") << name;
+    EXPECT_NE(row->find(d.stored_ident("NAME")), std::string::npos) << *row;
+    EXPECT_NE(db::to_lower(*row).find("md5("), std::string::npos) << *row;
+  }
+  EXPECT_NE(sql_row_hash(db::dialect_by_name("mysql"), cols)->find("utf8mb4"), std::string::npos);
+  for (const char* name : {"sqlite", "oracle", "mssql", "db2", "h2"}) {
+    EXPECT_FALSE(sql_row_hash(db::dialect_by_name(name), cols)) << name;
+    EXPECT_FALSE(sql_chunk_aggregate(db::dialect_by_name(name), cols)) << name;
+  }
+  cols.push_back({"RATE", Kind::floating});
+  EXPECT_FALSE(sql_row_hash(db::dialect_by_name("postgresql"), cols));
+  EXPECT_FALSE(sql_chunk_aggregate(db::dialect_by_name("mysql"), cols));
 }
 
 }  // namespace

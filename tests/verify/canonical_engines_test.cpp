@@ -59,6 +59,21 @@ db::ConnectionSpec fresh_database(const std::string& engine) {
   return s;
 }
 
+// Best effort: the servers are throwaway, but a rerun should not pile databases up.
+void drop_database(const db::ConnectionSpec& spec) {
+  try {
+    if (spec.scheme == "sqlite") {
+      std::filesystem::remove(spec.path);
+      return;
+    }
+    db::ConnectionSpec admin = spec;
+    admin.database = spec.scheme == "postgresql" ? "postgres" : "mysql";
+    db::open(admin)->execute("DROP DATABASE " + spec.database);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "dropping " << spec.database << ": " << e.what();
+  }
+}
+
 std::unique_ptr<db::Connection> connect(const db::ConnectionSpec& spec) {
   db::OpenOptions o;
   o.create = true;
@@ -165,6 +180,13 @@ class CanonicalEngines : public ::testing::Test {
     }
     for (std::size_t i = 0; i < kColumns.size(); ++i) {
       columns_.push_back({kColumns[i], kinds_[i]});
+    }
+  }
+
+  void TearDown() override {
+    for (Engine& e : engines_) {
+      e.conn.reset();
+      drop_database(e.spec);
     }
   }
 
