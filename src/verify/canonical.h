@@ -19,6 +19,7 @@
 // Row hash: the first 8 bytes of MD5(row text), big-endian, as an unsigned 64-bit integer.
 // A chunk is summarised by its row count and the sum of its row hashes modulo 2^64: order
 // independent, and two rows swapping values do not cancel as they would under xor.
+// The SQL each engine runs, its costs and its limits: docs/verify-canonical.md.
 #pragma once
 
 #include <cstdint>
@@ -86,7 +87,9 @@ struct HashColumn {
 /// count and the sum of row hashes as this file defines them, e.g. for PostgreSQL
 /// "COUNT(*), SUM(<expr>)". nullopt when this dialect, or one of the kinds (floating), cannot
 /// compute the identical hash in SQL: the caller then streams the rows and hashes them here.
-/// Column names are quoted by `dialect`.
+/// Column names are quoted by `dialect`. The SQL assumes each column's live type is of its
+/// kind (an integer column may also be hashed as decimal or boolean, a text column as padded)
+/// and a session set up by Dialect::session_setup (UTC, ISO dates), as db::open leaves it.
 std::optional<std::string> sql_chunk_aggregate(const db::Dialect& dialect,
                                                const std::vector<HashColumn>& columns);
 
