@@ -189,6 +189,10 @@ bool is_digits(std::string_view s) {
 // "YYYY-MM-DD HH:MM:SS[.f]" from what engines and SQLite files hold: a 'T' separator, a UTC
 // offset, a date alone, minutes without seconds, any number of fraction digits.
 void append_timestamp(std::string_view text, std::string& out) {
+  if (text == "infinity" || text == "-infinity") {
+    out += text;  // PostgreSQL's special values, printed so by the server as well
+    return;
+  }
   std::string s = db::canonical_timestamp(text);
   if (s.size() >= 11 && (s[10] == 'T' || s[10] == 't')) {
     s[10] = ' ';

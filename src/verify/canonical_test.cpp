@@ -92,6 +92,9 @@ TEST(Canonical, TimestampsOfEveryPrecisionGiveOneText) {
   EXPECT_EQ(canon("2024-01-02 03:04:05.123456", Kind::timestamp), "2024-01-02 03:04:05.123456");
   EXPECT_EQ(canon("2024-01-02", Kind::timestamp), "2024-01-02 00:00:00");
   EXPECT_EQ(canon("2024-01-02 03:04", Kind::timestamp), "2024-01-02 03:04:00");
+  EXPECT_EQ(canon("infinity", Kind::timestamp), "infinity");
+  EXPECT_EQ(canon("0000-00-00 00:00:00", Kind::timestamp), "0000-00-00 00:00:00");
+  EXPECT_THROW(canon("2024-01-02 03:04:05 BC", Kind::timestamp), Error);
   EXPECT_THROW(canon("yesterday", Kind::timestamp), Error);
   EXPECT_THROW(canon(std::int64_t{1700000000}, Kind::timestamp), Error);
 }
