@@ -571,13 +571,13 @@ std::string encode_row(const db::Row& row, const std::vector<Kind>& kinds) {
 
 std::uint64_t row_hash(std::string_view row_text) {
   // One fetched MD5 and one context per thread: EVP_Digest would look both up for every row.
-  static const std::unique_ptr<EVP_MD, MdFree> md(EVP_MD_fetch(nullptr, "MD5", nullptr));
-  thread_local const std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  static const std::unique_ptr<EVP_MD, MdFree> kMd5(EVP_MD_fetch(nullptr, "MD5", nullptr));
+  thread_local const std::unique_ptr<EVP_MD_CTX, MdCtxFree> kCtx(EVP_MD_CTX_new());
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int len = 0;
-  if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md.get(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), row_text.data(), row_text.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), digest.data(), &len) != 1 || len < 8) {
+  if (!kMd5 || !kCtx || EVP_DigestInit_ex2(kCtx.get(), kMd5.get(), nullptr) != 1 ||
+      EVP_DigestUpdate(kCtx.get(), row_text.data(), row_text.size()) != 1 ||
+      EVP_DigestFinal_ex(kCtx.get(), digest.data(), &len) != 1 || len < 8) {
     throw Error(ErrorKind::internal, "OpenSSL could not compute an MD5 digest",
                 "check that OpenSSL's default provider is available (MD5 is not in FIPS mode)");
   }

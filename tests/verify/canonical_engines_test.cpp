@@ -83,24 +83,30 @@ std::unique_ptr<db::Connection> connect(const db::ConnectionSpec& spec) {
 // One table, every kind, in each engine's own types. MariaDB: BOOLEAN is TINYINT(1); one
 // column is latin1 and one has a binary collation, so the hash cannot depend on the table's
 // character set or on collations meeting in CONCAT_WS.
-const std::map<std::string, std::string> kCreate = {
-    {"sqlite",
-     "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, s SMALLINT, n INTEGER, d DECIMAL(20,6), "
-     "v VARCHAR(100), c CHAR(10), tx TEXT, l VARCHAR(50), t0 TIMESTAMP, t3 TIMESTAMP, "
-     "t6 TIMESTAMP, b BLOB, f BOOLEAN)"},
-    {"postgresql",
-     "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, s SMALLINT, n INTEGER, d NUMERIC(20,6), "
-     "v VARCHAR(100), c CHAR(10), tx TEXT, l VARCHAR(50), t0 TIMESTAMP(0), t3 TIMESTAMP(3), "
-     "t6 TIMESTAMP(6), b BYTEA, f BOOLEAN)"},
-    {"mysql",
-     "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, s SMALLINT, n INTEGER, d DECIMAL(20,6), "
-     "v VARCHAR(100) COLLATE utf8mb4_bin, c CHAR(10), tx TEXT, "
-     "l VARCHAR(50) CHARACTER SET latin1, t0 DATETIME, t3 DATETIME(3), t6 DATETIME(6), "
-     "b LONGBLOB, f BOOLEAN) DEFAULT CHARSET=utf8mb4"},
-};
+const std::string& create_sql(const std::string& engine) {
+  static const std::map<std::string, std::string> kCreate = {
+      {"sqlite",
+       "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, s SMALLINT, n INTEGER, d DECIMAL(20,6), "
+       "v VARCHAR(100), c CHAR(10), tx TEXT, l VARCHAR(50), t0 TIMESTAMP, t3 TIMESTAMP, "
+       "t6 TIMESTAMP, b BLOB, f BOOLEAN)"},
+      {"postgresql",
+       "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, s SMALLINT, n INTEGER, d NUMERIC(20,6), "
+       "v VARCHAR(100), c CHAR(10), tx TEXT, l VARCHAR(50), t0 TIMESTAMP(0), t3 TIMESTAMP(3), "
+       "t6 TIMESTAMP(6), b BYTEA, f BOOLEAN)"},
+      {"mysql",
+       "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, s SMALLINT, n INTEGER, d DECIMAL(20,6), "
+       "v VARCHAR(100) COLLATE utf8mb4_bin, c CHAR(10), tx TEXT, "
+       "l VARCHAR(50) CHARACTER SET latin1, t0 DATETIME, t3 DATETIME(3), t6 DATETIME(6), "
+       "b LONGBLOB, f BOOLEAN) DEFAULT CHARSET=utf8mb4"},
+  };
+  return kCreate.at(engine);
+}
 
-const std::vector<std::string> kColumns = {"id", "i", "s",  "n",  "d",  "v", "c",
-                                           "tx", "l", "t0", "t3", "t6", "b", "f"};
+const std::vector<std::string>& column_names() {
+  static const std::vector<std::string> kColumns = {"id", "i", "s",  "n",  "d",  "v", "c",
+                                                    "tx", "l", "t0", "t3", "t6", "b", "f"};
+  return kColumns;
+}
 
 db::Value ts(const char* text) {
   return db::Value(text);
@@ -120,9 +126,7 @@ std::vector<db::Row> rows(bool sqlite_forms) {
                  db::Bytes{}, 0});
   // The separator and the escape character inside values, extremes, fractions.
   out.push_back({3, INT64_MAX, -32768, 2147483647, "-12345.678901", "a|b", "x  ", "c\\d",
-                 "Gr\xc3\xbc\xc3\x9f"
-                 "e",
-                 ts("1999-12-31 23:59:59"), ts("2024-01-02 03:04:05.120"),
+                 "Gr\u00fc\u00dfe", ts("1999-12-31 23:59:59"), ts("2024-01-02 03:04:05.120"),
                  ts("2024-01-02 03:04:05.123456"), db::Bytes{0x00, 0xff, 0x7c, 0x5c}, 1});
   // A value that reads like NULL's encoding, trailing spaces, unicode, negatives.
   out.push_back({4, INT64_MIN, -1, -2147483648, "1.5", "\\N", "\xc3\x84\xc3\x96", "trailing  ",
@@ -154,13 +158,13 @@ class CanonicalEngines : public ::testing::Test {
       e.name = name;
       e.spec = fresh_database(name);
       e.conn = connect(e.spec);
-      e.conn->execute(kCreate.at(name));
+      e.conn->execute(create_sql(name));
       std::string marks;
-      for (std::size_t i = 0; i < kColumns.size(); ++i) {
+      for (std::size_t i = 0; i < column_names().size(); ++i) {
         marks += (i ? ", " : "") + e.conn->dialect().placeholder(static_cast<int>(i) + 1);
       }
       std::string insert =
-          fmt::format("INSERT INTO t ({}) VALUES ({})", fmt::join(kColumns, ", "), marks);
+          fmt::format("INSERT INTO t ({}) VALUES ({})", fmt::join(column_names(), ", "), marks);
       for (const db::Row& r : rows(e.name == "sqlite")) {
         e.conn->execute(insert, r);
       }
@@ -178,8 +182,8 @@ class CanonicalEngines : public ::testing::Test {
         kinds_[i] = common_kind(kinds_[i], e.kinds[i]);
       }
     }
-    for (std::size_t i = 0; i < kColumns.size(); ++i) {
-      columns_.push_back({kColumns[i], kinds_[i]});
+    for (std::size_t i = 0; i < column_names().size(); ++i) {
+      columns_.push_back({column_names()[i], kinds_[i]});
     }
   }
 
@@ -193,7 +197,7 @@ class CanonicalEngines : public ::testing::Test {
   // id -> hash of that row, streamed and hashed by cutover.
   std::map<std::int64_t, std::uint64_t> streamed(Engine& e, const std::string& where = "") {
     auto r = e.conn->query(
-        fmt::format("SELECT {} FROM t {} ORDER BY id", fmt::join(kColumns, ", "), where));
+        fmt::format("SELECT {} FROM t {} ORDER BY id", fmt::join(column_names(), ", "), where));
     std::map<std::int64_t, std::uint64_t> out;
     while (r->next()) {
       db::Row row = r->row();
@@ -230,7 +234,8 @@ class CanonicalEngines : public ::testing::Test {
 
   // Canonical row texts, for messages: which row and which column disagreed.
   std::map<std::int64_t, std::string> texts(Engine& e) {
-    auto r = e.conn->query(fmt::format("SELECT {} FROM t ORDER BY id", fmt::join(kColumns, ", ")));
+    auto r =
+        e.conn->query(fmt::format("SELECT {} FROM t ORDER BY id", fmt::join(column_names(), ", ")));
     std::map<std::int64_t, std::string> out;
     while (r->next()) {
       db::Row row = r->row();
