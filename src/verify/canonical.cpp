@@ -487,6 +487,11 @@ Kind common_kind(Kind a, Kind b) {
   if (either(Kind::integer, Kind::boolean)) {
     return Kind::boolean;  // MySQL's BOOLEAN is TINYINT(1)
   }
+  // A number against a double: both read as doubles ("1.500000" and 1.5 both give "1.5"); as
+  // text each engine would print the double its own way.
+  if (either(Kind::floating, Kind::integer) || either(Kind::floating, Kind::decimal)) {
+    return Kind::floating;
+  }
   return Kind::text;
 }
 

@@ -44,7 +44,8 @@ Kind kind_of(const db::Column& column, std::string_view dialect);
 /// kinds: equal kinds stay; integer and decimal meet as decimal; text and padded meet as
 /// padded; a timestamp stored as text (SQLite) meets timestamp as timestamp; integer and
 /// boolean meet as boolean (MySQL's BOOLEAN is TINYINT(1): 0 and 1 read as "0" and "1");
-/// otherwise text.
+/// floating and integer or decimal meet as floating (each engine prints doubles its own
+/// way, so the values are compared as doubles, streamed); otherwise text.
 Kind common_kind(Kind a, Kind b);
 
 /// Appends the canonical text of one non-null value of kind `k` (without escaping). Values

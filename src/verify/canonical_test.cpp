@@ -197,6 +197,9 @@ TEST(Canonical, CommonKindsMeetWhereTheValuesCanAgree) {
   EXPECT_EQ(common_kind(Kind::padded, Kind::text), Kind::padded);
   EXPECT_EQ(common_kind(Kind::text, Kind::timestamp), Kind::timestamp);
   EXPECT_EQ(common_kind(Kind::boolean, Kind::integer), Kind::boolean);
+  EXPECT_EQ(common_kind(Kind::decimal, Kind::floating), Kind::floating);
+  EXPECT_EQ(common_kind(Kind::floating, Kind::integer), Kind::floating);
+  EXPECT_EQ(canon("1.500000", Kind::floating), canon(1.5, Kind::floating));
   EXPECT_EQ(common_kind(Kind::binary, Kind::text), Kind::text);
 }
 
