@@ -3,14 +3,11 @@
 // whether cutover streams and hashes them or the server computes sql_row_hash /
 // sql_chunk_aggregate; all three engines agree; and each kind of small difference (a changed
 // value, a trailing space, a truncated fraction, a changed case, NULL for '') changes the hash.
-#include <cstdlib>
-#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "backend_context.h"
 #include "db/dialect.h"
@@ -20,55 +17,10 @@
 namespace cutover::verify {
 namespace {
 
-std::map<std::string, std::string> server_env(const std::string& file) {
-  const char* state = std::getenv("CUTOVER_TEST_STATE");
-  return test::read_env_file(std::string(state != nullptr ? state : "") + "/" + file);
-}
-
-// A fresh, empty database on `engine` ("sqlite", "postgresql", "mysql").
-db::ConnectionSpec fresh_database(const std::string& engine) {
-  static int counter = 0;
-  std::string name = fmt::format("co_vhash{}_{}", ::getpid(), ++counter);
-  db::ConnectionSpec s;
-  if (engine == "sqlite") {
-    s.scheme = "sqlite";
-    s.path = (std::filesystem::temp_directory_path() / (name + ".db")).string();
-    std::filesystem::remove(s.path);
-    return s;
-  }
-  db::ConnectionSpec admin;
-  if (engine == "postgresql") {
-    auto env = server_env("pg.env");
-    s.scheme = "postgresql";
-    s.user = "postgres";
-    s.host = env["PG_HOST"];
-    s.port = std::stoi(env["PG_PORT"]);
-    admin = s;
-    admin.database = "postgres";
-  } else {
-    auto env = server_env("mariadb.env");
-    s.scheme = "mysql";
-    s.user = env.count("MY_SOCKET_USER") ? env["MY_SOCKET_USER"] : "root";
-    s.host = "localhost";
-    s.params["socket"] = env["MY_SOCKET"];
-    admin = s;
-    admin.database = "mysql";
-  }
-  db::open(admin)->execute("CREATE DATABASE " + name);
-  s.database = name;
-  return s;
-}
-
 // Best effort: the servers are throwaway, but a rerun should not pile databases up.
 void drop_database(const db::ConnectionSpec& spec) {
   try {
-    if (spec.scheme == "sqlite") {
-      std::filesystem::remove(spec.path);
-      return;
-    }
-    db::ConnectionSpec admin = spec;
-    admin.database = spec.scheme == "postgresql" ? "postgres" : "mysql";
-    db::open(admin)->execute("DROP DATABASE " + spec.database);
+    test::drop_fresh_database(spec);
   } catch (const std::exception& e) {
     ADD_FAILURE() << "dropping " << spec.database << ": " << e.what();
   }
@@ -156,7 +108,7 @@ class CanonicalEngines : public ::testing::Test {
     for (const char* name : {"sqlite", "postgresql", "mysql"}) {
       Engine e;
       e.name = name;
-      e.spec = fresh_database(name);
+      e.spec = test::fresh_database(name, "co_vhash");
       e.conn = connect(e.spec);
       e.conn->execute(create_sql(name));
       std::string marks;
