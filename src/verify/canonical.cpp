@@ -425,7 +425,11 @@ Kind kind_of(const db::Column& column, std::string_view dialect) {
     return Kind::boolean;
   }
   if (base == "bit") {
-    return first_length(column.native_type) <= 1 ? Kind::boolean : Kind::binary;
+    // MySQL's BIT(n) compared as its unsigned number: it arrives as big-endian bytes and
+    // `c + 0` prints the number. PostgreSQL prints bit strings as 0s and 1s, compared as
+    // text except BIT(1), which is a flag.
+    bool flag = dialect != "postgresql" || first_length(column.native_type) <= 1;
+    return flag ? Kind::boolean : Kind::text;
   }
   switch (column.type) {
     case db::TypeKind::integer:
@@ -456,8 +460,7 @@ Kind kind_of(const db::Column& column, std::string_view dialect) {
       base == "int4" || base == "int8" || base == "mediumint" || base == "tinyint") {
     return Kind::integer;
   }
-  if (base == "binary" || base == "tinyblob" || base == "image" || base == "raw" ||
-      base == "bit varying" || base == "varbit") {
+  if (base == "binary" || base == "tinyblob" || base == "image" || base == "raw") {
     return Kind::binary;
   }
   if (base == "datetime" || base == "datetime2" || base == "smalldatetime" ||

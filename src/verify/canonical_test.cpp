@@ -186,6 +186,11 @@ TEST(Canonical, KindsFollowTheLiveColumnType) {
   EXPECT_EQ(kind_of(col("varbinary(16)"), "mysql"), Kind::binary);
   EXPECT_EQ(kind_of(col("boolean"), "postgresql"), Kind::boolean);
   EXPECT_EQ(kind_of(col("bit(1)"), "mysql"), Kind::boolean);
+  EXPECT_EQ(kind_of(col("bit(8)"), "mysql"), Kind::boolean);  // as its number
+  EXPECT_EQ(canon(db::Bytes{0x00, 0x05}, Kind::boolean), "5");
+  EXPECT_EQ(kind_of(col("bit(1)"), "postgresql"), Kind::boolean);
+  EXPECT_EQ(kind_of(col("bit(8)"), "postgresql"), Kind::text);  // "00000101"
+  EXPECT_EQ(kind_of(col("bit varying(8)"), "postgresql"), Kind::text);
   EXPECT_EQ(kind_of(col(""), "sqlite"), Kind::text);
   EXPECT_EQ(kind_of(col("UNSIGNED BIG INT"), "sqlite"), Kind::integer);
   EXPECT_EQ(kind_of(col("date"), "postgresql"), Kind::text);
