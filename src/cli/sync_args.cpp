@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/secret.h"
 #include "db/dialect.h"
+#include "schema/fingerprint.h"
 #include "schema/live_tables.h"
 
 namespace cutover::cli {

@@ -69,7 +69,9 @@ class RangeQueue {
     if (stopped_ || ranges_.empty()) {
       return std::nullopt;
     }
-    Range r = std::move(ranges_.front());
+    std::optional<Range> r(std::in_place);
+    r->lo.swap(ranges_.front().lo);
+    r->hi.swap(ranges_.front().hi);
     ranges_.pop_front();
     changed_.notify_all();
     return r;
