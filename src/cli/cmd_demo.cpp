@@ -1,11 +1,11 @@
 // cutover demo: the whole blue-green migration in one command, in-process, on the library
 // engines: create and fill an old IS database, prepare capture, copy into the new one, keep a
 // simulated IS writing the old side while the apply follows (status lines with lag), then the `sync
-// cutover` gate (backlog 0, same keys, reverse sync armed), the simulated IS writing the NEW side
-// while the reverse sync brings its changes back, and a summary with a row-by-row equality check
-// both ways (each row through the declared version transform). IS 5.8.0 to 7.0.0 by default. SQLite
-// in a folder it names by default; --engine postgresql|mariadb with two URLs runs the same against
-// servers.
+// cutover` gate (backlog 0, tables verified equal, reverse sync armed), the simulated IS writing
+// the NEW side while the reverse sync brings its changes back, and a summary with a row-by-row
+// equality check both ways (each row through the declared version transform). IS 5.8.0 to 7.0.0 by
+// default. SQLite in a folder it names by default; --engine postgresql|mariadb with two URLs runs
+// the same against servers.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -39,9 +39,9 @@
 #include "sync/apply.h"
 #include "sync/config.h"
 #include "sync/copy.h"
-#include "sync/gate.h"
 #include "sync/status.h"
 #include "sync/tables.h"
+#include "verify/gate.h"
 
 namespace cutover::cli {
 
@@ -491,12 +491,12 @@ class Demo {
       std::lock_guard<std::mutex> lock(mu_);
       drained = applied_entries_ - entries_at_stop_;
     }
-    sync::GateOptions go;
+    verify::GateOptions go;
     go.timeout_ms = kGateTimeoutMs;
-    gate_ = sync::run_gate(config_, go);
+    gate_ = verify::run_gate(config_, go);
     phase("cutover", t);
     std::int64_t keys = 0;
-    for (const sync::TableCheck& c : gate_.tables) {
+    for (const verify::TableCheck& c : gate_.tables) {
       keys += c.source_rows;
     }
     if (!gate_.ready) {
@@ -512,7 +512,7 @@ class Demo {
     }
     say(fmt::format(
         "[5/7] sync cutover: writers stopped on the old side, the last {} journal entries "
-        "applied; READY: backlog 0, {} tables with the same {} keys on both sides, reverse sync "
+        "applied; READY: backlog 0, {} tables with the same {} rows on both sides, reverse sync "
         "armed (journal {} on the new side) ({:.1f} s): traffic switches to the new side\n",
         group_digits(drained), gate_.tables.size(), group_digits(keys), gate_.reverse_journal_id,
         phases_.back().second));
@@ -656,7 +656,8 @@ class Demo {
         max, lags.size());
     if (gate_.ready) {
       text += fmt::format(
-          "      cutover gate      ready: backlog 0, same keys in {} tables, reverse sync armed\n",
+          "      cutover gate      ready: backlog 0, {} tables verified equal, reverse sync "
+          "armed\n",
           gate_.tables.size());
     } else {
       text += fmt::format("      cutover gate      NOT READY: {}\n",
@@ -796,7 +797,7 @@ class Demo {
   std::int64_t applied_entries_ = 0;
   std::int64_t entries_at_stop_ = 0;
   Clock::time_point cutover_started_;
-  sync::GateResult gate_;
+  verify::GateResult gate_;
   bool reversed_ = false;  // the new side wrote and the reverse sync ran
   demo::WorkloadCounts workload_after_;
   sync::ApplyResult reverse_;

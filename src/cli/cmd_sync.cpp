@@ -26,11 +26,11 @@
 #include "schema/live_tables.h"
 #include "sync/apply.h"
 #include "sync/copy.h"
-#include "sync/gate.h"
 #include "sync/position.h"
 #include "sync/reverse.h"
 #include "sync/status.h"
 #include "sync/tables.h"
+#include "verify/gate.h"
 
 namespace cutover::cli {
 
@@ -281,30 +281,16 @@ int run_status(const SyncArgs& a) {
 }
 
 // ---- cutover --------------------------------------------------------------------------------
-/// "60s", "500ms", "2m" or a bare number of seconds, as milliseconds.
-int parse_timeout(const std::string& text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
-    ++digits;
-  }
-  std::string unit = text.substr(digits);
-  long long n = digits > 0 && digits <= 7 ? std::stoll(text.substr(0, digits)) : -1;
-  long long ms = unit == "ms"                  ? n
-                 : unit == "s" || unit.empty() ? n * 1000
-                 : unit == "m"                 ? n * 60'000
-                                               : -1;
-  if (n < 0 || ms < 0 || ms > 24LL * 3600 * 1000) {
-    throw Error(ErrorKind::usage, fmt::format("--timeout {}: not a duration", echo(text, 32)),
-                "write it as 500ms, 60s or 5m (at most a day)");
-  }
-  return static_cast<int>(ms);
-}
-
 int run_cutover(const SyncArgs& a) {
   sync::SyncConfig c = config_of(a, true);
-  sync::GateOptions o;
-  o.timeout_ms = parse_timeout(a.timeout);
-  sync::GateResult g = sync::run_gate(c, o);
+  {
+    // The gate verifies through the version transform: the versions as copy and run take them.
+    std::unique_ptr<db::Connection> source = db::open(c.source);
+    fill_versions(c, *source);
+  }
+  verify::GateOptions o;
+  o.timeout_ms = parse_duration_ms(a.timeout, "--timeout");
+  verify::GateResult g = verify::run_gate(c, o);
   if (a.json) {
     nlohmann::json j;
     j["ready"] = g.ready;
@@ -318,15 +304,17 @@ int run_cutover(const SyncArgs& a) {
     j["armed_before"] = g.armed_before;
     j["reverse_journal_id"] = g.reverse_journal_id;
     j["tables"] = nlohmann::json::array();
-    for (const sync::TableCheck& t : g.tables) {
+    for (const verify::TableCheck& t : g.tables) {
       nlohmann::json tj = {{"table", t.table}, {"compared", t.compared}, {"backlog", t.backlog}};
       if (t.compared) {
         tj["source_rows"] = t.source_rows;
         tj["target_rows"] = t.target_rows;
         tj["missing_on_target"] = t.missing;
         tj["extra_on_target"] = t.extra;
+        tj["differing"] = t.differing;
         tj["missing_examples"] = t.missing_examples;
         tj["extra_examples"] = t.extra_examples;
+        tj["differing_examples"] = t.differing_examples;
       }
       j["tables"].push_back(tj);
     }
@@ -341,13 +329,13 @@ int run_cutover(const SyncArgs& a) {
     }
     return static_cast<int>(ExitCode::not_ready);
   }
-  for (const sync::TableCheck& t : g.tables) {
-    print_out(fmt::format("  {:<34} {:>12} rows on both sides, same keys\n", t.table,
+  for (const verify::TableCheck& t : g.tables) {
+    print_out(fmt::format("  {:<34} {:>12} rows on both sides, equal\n", t.table,
                           group_digits(t.source_rows)));
   }
   print_out(fmt::format(
-      "READY: backlog 0, every synced table has the same keys on both sides (checked in {:.1f} "
-      "s).\n"
+      "READY: backlog 0, every synced table holds the same rows on both sides (verified in "
+      "{:.1f} s).\n"
       "reverse sync {} (journal {} on the new database): run 'cutover sync run --reverse' "
       "beside 'sync run' so that writes of the new deployment flow back to the old database.\n"
       "It is safe to switch traffic to the new deployment.\n",
@@ -410,11 +398,12 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
       "              every synced table on the target (copy creates them).\n"
       "  4. status   backlog and lag per table (both directions once the reverse is armed).\n"
       "  5. cutover  the gate before traffic moves: waits (--timeout, default 60s) until the\n"
-      "              backlog is 0, compares the synced tables (row counts and key sets),\n"
+      "              backlog is 0, verifies the synced tables (every row and column, as\n"
+      "              'cutover verify'; a difference is re-checked after the sync caught up),\n"
       "              and when equal arms the REVERSE sync: capture on the TARGET, its\n"
       "              position stored on the source. Prints READY (exit 0) or NOT READY with\n"
-      "              each reason: backlog left, or which table, how many keys missing or\n"
-      "              extra and example keys (exit 5). Run again at any time: it re-checks.\n"
+      "              each reason: backlog left, or which table, how many rows missing,\n"
+      "              extra or differing, with examples (exit 5). Run again at any time.\n"
       "              Then switch traffic and keep 'sync run --reverse' running beside\n"
       "              'sync run': writes of the new deployment flow back to the old database\n"
       "              (same --source and --target), so switching back loses nothing. Neither\n"

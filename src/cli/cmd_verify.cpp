@@ -14,6 +14,7 @@
 #include "cli/progress.h"
 #include "cli/sync_args.h"
 #include "db/registry.h"
+#include "verify/live.h"
 #include "verify/sensitive.h"
 #include "verify/verify.h"
 
@@ -25,6 +26,7 @@ struct VerifyArgs {
   SyncArgs sync;
   bool json = false;
   int jobs = 2;
+  std::string recheck_timeout = "60s";
 };
 
 const char* kind_text(verify::DiffKind k) {
@@ -56,31 +58,36 @@ double rate(std::int64_t rows, double seconds) {
   return seconds > 0 ? static_cast<double>(rows) / seconds : 0;
 }
 
-nlohmann::json result_json(const verify::VerifyResult& r) {
+nlohmann::json result_json(const verify::VerifyResult& r, const verify::LiveOutcome& live) {
   nlohmann::json j;
   j["equal"] = r.equal();
+  j["live"] = {{"sync", live.live},
+               {"rechecks", live.rounds},
+               {"caught_up", live.caught_up},
+               {"in_flight", live.in_flight}};
   j["from"] = r.from_version;
   j["to"] = r.to_version;
   j["seconds"] = r.seconds;
   j["tables"] = nlohmann::json::array();
   for (const verify::TableVerify& t : r.tables) {
-    nlohmann::json tj = {{"table", t.table},
-                         {"equal", t.equal()},
-                         {"mode", t.mode},
-                         {"key", t.key},
-                         {"columns", t.columns},
-                         {"source_only_columns", t.source_only},
-                         {"target_only_columns", t.target_only},
-                         {"target_table_missing", t.target_table_missing},
-                         {"source_rows", t.source_rows},
-                         {"target_rows", t.target_rows},
-                         {"chunks", t.chunks},
-                         {"in_database_sums", t.in_database_sums},
-                         {"seconds", t.seconds},
-                         {"rows_per_second", static_cast<std::int64_t>(rate(t.source_rows, t.seconds))},
-                         {"missing", t.missing},
-                         {"extra", t.extra},
-                         {"differing", t.differing}};
+    nlohmann::json tj = {
+        {"table", t.table},
+        {"equal", t.equal()},
+        {"mode", t.mode},
+        {"key", t.key},
+        {"columns", t.columns},
+        {"source_only_columns", t.source_only},
+        {"target_only_columns", t.target_only},
+        {"target_table_missing", t.target_table_missing},
+        {"source_rows", t.source_rows},
+        {"target_rows", t.target_rows},
+        {"chunks", t.chunks},
+        {"in_database_sums", t.in_database_sums},
+        {"seconds", t.seconds},
+        {"rows_per_second", static_cast<std::int64_t>(rate(t.source_rows, t.seconds))},
+        {"missing", t.missing},
+        {"extra", t.extra},
+        {"differing", t.differing}};
     tj["rows"] = nlohmann::json::array();
     for (const verify::RowDiff& d : t.rows) {
       nlohmann::json key = nlohmann::json::object();
@@ -89,8 +96,9 @@ nlohmann::json result_json(const verify::VerifyResult& r) {
       }
       nlohmann::json cols = nlohmann::json::array();
       for (const verify::ColumnDiff& c : d.columns) {
-        cols.push_back(
-            {{"column", c.column}, {"source", value_json(c.source)}, {"target", value_json(c.target)}});
+        cols.push_back({{"column", c.column},
+                        {"source", value_json(c.source)},
+                        {"target", value_json(c.target)}});
       }
       nlohmann::json dj = {{"kind", kind_text(d.kind)}, {"key", key}, {"columns", cols}};
       if (!d.note.empty()) {
@@ -140,14 +148,11 @@ void print_table(const verify::TableVerify& t) {
     print_out(fmt::format("    ... and {} more\n", group_digits(all - listed)));
   }
   if (!t.source_only.empty() || !t.target_only.empty()) {
-    print_out(fmt::format("    not compared (one side only): {}{}{}\n",
-                          t.source_only.empty()
-                              ? ""
-                              : fmt::format("source {}", fmt::join(t.source_only, ", ")),
-                          !t.source_only.empty() && !t.target_only.empty() ? "; " : "",
-                          t.target_only.empty()
-                              ? ""
-                              : fmt::format("target {}", fmt::join(t.target_only, ", "))));
+    print_out(fmt::format(
+        "    not compared (one side only): {}{}{}\n",
+        t.source_only.empty() ? "" : fmt::format("source {}", fmt::join(t.source_only, ", ")),
+        !t.source_only.empty() && !t.target_only.empty() ? "; " : "",
+        t.target_only.empty() ? "" : fmt::format("target {}", fmt::join(t.target_only, ", "))));
   }
 }
 
@@ -172,9 +177,15 @@ int run_verify(const VerifyArgs& a) {
     bar.update(done, total);
   });
   bar.finish();
+  // While a sync runs between the two, a difference may be a change not applied yet: look
+  // again once the sync has applied what the journal held (verify/live.h).
+  verify::LiveOptions lo;
+  lo.wait_ms = parse_duration_ms(a.recheck_timeout, "--recheck-timeout");
+  lo.rechecks = lo.wait_ms > 0 ? lo.rechecks : 0;
+  verify::LiveOutcome live = verify::settle(c, o, lo, r);
   int rc = static_cast<int>(r.equal() ? ExitCode::success : ExitCode::differences);
   if (a.json) {
-    print_out(result_json(r).dump(2) + "\n");
+    print_out(result_json(r, live).dump(2) + "\n");
     return rc;
   }
   std::int64_t rows = 0;
@@ -183,6 +194,18 @@ int run_verify(const VerifyArgs& a) {
     print_table(t);
     rows += t.source_rows;
     differ += t.equal() ? 0 : 1;
+  }
+  if (live.in_flight > 0) {
+    print_out(
+        fmt::format("{} differences were changes in flight: gone once the sync applied them "
+                    "({} re-checks)\n",
+                    group_digits(live.in_flight), live.rounds));
+  }
+  if (!live.caught_up && !r.equal()) {
+    print_out(
+        fmt::format("note: the sync did not apply the journal within {}: the differences "
+                    "above may still be changes in flight; is 'cutover sync run' running?\n",
+                    a.recheck_timeout));
   }
   std::string versions = r.from_version == r.to_version
                              ? r.from_version
@@ -210,6 +233,10 @@ void add_verify_command(CLI::App& app, Runner& selected) {
   args->sync.add_versions(*v);
   args->sync.add_config(*v);
   v->add_flag("--json", args->json, "one JSON object (keys below)");
+  v->add_option("--recheck-timeout", args->recheck_timeout,
+                "while a sync runs between the two databases: wait at most this long (default "
+                "60s, 0 = report at once) for it to apply what the journal holds before each of "
+                "3 re-checks of the differing rows");
   v->add_option("--jobs", args->jobs, "connections per side, chunks checked at once (default 2)")
       ->check(CLI::Range(1, 64));
   v->footer(
@@ -222,7 +249,12 @@ void add_verify_command(CLI::App& app, Runner& selected) {
       "differently (another engine or collation), both sides are read once in byte order\n"
       "and merged (mode \"stream\"). Values of token, secret, password and hash columns are\n"
       "shown as '#' and 8 hex digits of their hash, never in clear.\n"
-      "--json keys: equal, from, to, seconds, tables[]: table, equal, mode (chunks|stream|\n"
+      "While 'sync run' applies between the two databases (the source has the capture and\n"
+      "the target its position), rows that differ may be changes not applied yet: they are\n"
+      "looked at again after the sync applied what the journal held, up to 3 times, and only\n"
+      "what still differs is reported.\n"
+      "--json keys: equal, from, to, seconds, live {sync, rechecks, caught_up, in_flight},\n"
+      "tables[]: table, equal, mode (chunks|stream|\n"
       "missing), key[], columns[], source_only_columns[], target_only_columns[],\n"
       "target_table_missing, source_rows, target_rows, chunks, in_database_sums, seconds,\n"
       "rows_per_second, missing, extra, differing, rows_complete, rows[] (at most 100):\n"

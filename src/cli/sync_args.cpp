@@ -1,8 +1,11 @@
 #include "cli/sync_args.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "core/echo.h"
 #include "core/error.h"
 #include "core/secret.h"
 #include "db/dialect.h"
@@ -110,6 +113,24 @@ void fill_versions(sync::SyncConfig& c, db::Connection& source) {
     c.to_version = c.from_version;
   }
   product.version_index(c.to_version);
+}
+
+int parse_duration_ms(const std::string& text, const char* option) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  std::string unit = text.substr(digits);
+  long long n = digits > 0 && digits <= 7 ? std::stoll(text.substr(0, digits)) : -1;
+  long long ms = unit == "ms"                  ? n
+                 : unit == "s" || unit.empty() ? n * 1000
+                 : unit == "m"                 ? n * 60'000
+                                               : -1;
+  if (n < 0 || ms < 0 || ms > 24LL * 3600 * 1000) {
+    throw Error(ErrorKind::usage, fmt::format("{} {}: not a duration", option, echo(text, 32)),
+                "write it as 500ms, 60s or 5m (at most a day)");
+  }
+  return static_cast<int>(ms);
 }
 
 }  // namespace cutover::cli

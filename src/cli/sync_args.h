@@ -92,4 +92,8 @@ sync::SyncConfig config_of(const SyncArgs& a, bool need_target);
 /// versions the catalogue does not know.
 void fill_versions(sync::SyncConfig& c, db::Connection& source);
 
+/// "60s", "500ms", "2m" or a bare number of seconds, as milliseconds; a usage error naming
+/// `option` otherwise (at most a day).
+int parse_duration_ms(const std::string& text, const char* option);
+
 }  // namespace cutover::cli

@@ -46,6 +46,9 @@ class SideReader {
   std::optional<db::Row> key_at(const Range& r, std::int64_t offset);
   /// Rows in the whole table.
   std::int64_t count();
+  /// The row whose key is `key` (key order, values as either side read them), if any: the
+  /// re-check of one differing key (verify/live.h).
+  std::vector<KeyedRow> rows_at(const db::Row& key);
 
   /// Stream mode: opens the whole table in byte order of the key (see byte_order()).
   void open_stream();
