@@ -91,9 +91,6 @@ bool wait_applied(db::Connection& position_side, const std::string& journal_id, 
 LiveOutcome settle(const sync::SyncConfig& config, const VerifyOptions& options,
                    const LiveOptions& live, VerifyResult& result) {
   LiveOutcome out;
-  if (result.equal()) {
-    return out;
-  }
   db::OpenOptions ro;
   ro.read_only = true;
   std::unique_ptr<db::Connection> source = db::open(config.source, ro);
@@ -103,6 +100,9 @@ LiveOutcome settle(const sync::SyncConfig& config, const VerifyOptions& options,
     return out;
   }
   out.live = true;
+  if (result.equal()) {
+    return out;
+  }
   std::int64_t before = differences(result);
 
   // The plans of the differing tables, made once, as run_verify made them.
