@@ -1,11 +1,11 @@
 // cutover demo: the whole blue-green migration in one command, in-process, on the library
 // engines: create and fill an old IS database, prepare capture, copy into the new one, keep a
 // simulated IS writing the old side while the apply follows (status lines with lag), then the `sync
-// cutover` gate (backlog 0, same keys, reverse sync armed), the simulated IS writing the NEW side
-// while the reverse sync brings its changes back, and a summary with a row-by-row equality check
-// both ways (each row through the declared version transform). IS 5.8.0 to 7.0.0 by default. SQLite
-// in a folder it names by default; --engine postgresql|mariadb with two URLs runs the same against
-// servers.
+// cutover` gate (backlog 0, tables verified equal, reverse sync armed), the simulated IS writing
+// the NEW side while the reverse sync brings its changes back, and a summary with a row-by-row
+// equality check both ways (each row through the declared version transform). IS 5.8.0 to 7.0.0 by
+// default. SQLite in a folder it names by default; --engine postgresql|mariadb with two URLs runs
+// the same against servers.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -30,7 +30,6 @@
 #include "core/secret.h"
 #include "core/utc_time.h"
 #include "db/registry.h"
-#include "demo/compare.h"
 #include "demo/workload.h"
 #include "schema/catalogue.h"
 #include "schema/ddl.h"
@@ -39,9 +38,10 @@
 #include "sync/apply.h"
 #include "sync/config.h"
 #include "sync/copy.h"
-#include "sync/gate.h"
 #include "sync/status.h"
 #include "sync/tables.h"
+#include "verify/gate.h"
+#include "verify/verify.h"
 
 namespace cutover::cli {
 
@@ -150,6 +150,19 @@ class BackgroundApply {
   std::mutex mu_;
   sync::ApplyResult total_;
   std::exception_ptr error_;
+};
+
+/// One table of the closing equality check, one direction.
+struct TableComparison {
+  std::string table;
+  std::int64_t source_rows = 0;
+  std::int64_t target_rows = 0;
+  std::int64_t only_source = 0;  ///< rows the other side lacks
+  std::int64_t only_target = 0;  ///< rows only the other side has
+  std::int64_t differing = 0;
+  std::vector<std::string> examples;  ///< up to three, as verify shows them
+
+  bool equal() const { return only_source == 0 && only_target == 0 && differing == 0; }
 };
 
 class Demo {
@@ -491,12 +504,12 @@ class Demo {
       std::lock_guard<std::mutex> lock(mu_);
       drained = applied_entries_ - entries_at_stop_;
     }
-    sync::GateOptions go;
+    verify::GateOptions go;
     go.timeout_ms = kGateTimeoutMs;
-    gate_ = sync::run_gate(config_, go);
+    gate_ = verify::run_gate(config_, go);
     phase("cutover", t);
     std::int64_t keys = 0;
-    for (const sync::TableCheck& c : gate_.tables) {
+    for (const verify::TableCheck& c : gate_.tables) {
       keys += c.source_rows;
     }
     if (!gate_.ready) {
@@ -512,7 +525,7 @@ class Demo {
     }
     say(fmt::format(
         "[5/7] sync cutover: writers stopped on the old side, the last {} journal entries "
-        "applied; READY: backlog 0, {} tables with the same {} keys on both sides, reverse sync "
+        "applied; READY: backlog 0, {} tables with the same {} rows on both sides, reverse sync "
         "armed (journal {} on the new side) ({:.1f} s): traffic switches to the new side\n",
         group_digits(drained), gate_.tables.size(), group_digits(keys), gate_.reverse_journal_id,
         phases_.back().second));
@@ -562,29 +575,51 @@ class Demo {
   double after_seconds() const { return std::min(a_.seconds, kAfterSwitchSeconds); }
 
   // ---- 7. summary and equality -------------------------------------------------------------
-  /// Both sides compared: each old row through the forward transform against the new side,
-  /// and, after the reverse sync, each new row through the reverse transform against the old.
-  std::vector<demo::TableComparison> compare(bool back) {
-    std::unique_ptr<db::Connection> src = db::open(config_.source);
-    std::unique_ptr<db::Connection> tgt = db::open(config_.target);
+  /// Both sides verified (cutover verify's engine): each old row through the forward
+  /// transform against the new side, and, after the reverse sync, each new row through the
+  /// reverse transform against the old.
+  std::vector<TableComparison> compare(bool back) {
+    sync::SyncConfig c = config_;
+    c.tables = tables_;
     if (back) {
-      schema::Transform xform = schema::Transform::make(product_, to_, from_);
-      return demo::compare_tables(*tgt, *src, tables_, &xform);
+      std::swap(c.source, c.target);
+      std::swap(c.from_version, c.to_version);
     }
-    // Identity for one version: the columns both sides have.
-    schema::Transform xform = schema::Transform::make(product_, from_, to_);
-    return demo::compare_tables(*src, *tgt, tables_, &xform);
+    verify::VerifyResult r = verify::run_verify(c, verify::VerifyOptions{});
+    std::vector<TableComparison> out;
+    for (const verify::TableVerify& t : r.tables) {
+      TableComparison tc{t.table, t.source_rows, t.target_rows, t.missing, t.extra, t.differing,
+                         {}};
+      for (const verify::RowDiff& d : t.rows) {
+        if (tc.examples.size() == 3) {
+          break;
+        }
+        std::string key;
+        for (const auto& [col, val] : d.key) {
+          key += fmt::format("{}{}={}", key.empty() ? "" : ", ", col, val ? *val : "NULL");
+        }
+        std::string cols;
+        for (const verify::ColumnDiff& cd : d.columns) {
+          cols += (cols.empty() ? ": " : ", ") + cd.column;
+        }
+        tc.examples.push_back(fmt::format("{} {}{}",
+                                          d.kind == verify::DiffKind::missing ? "missing"
+                                          : d.kind == verify::DiffKind::extra ? "extra"
+                                                                              : "differing",
+                                          key, cols));
+      }
+      out.push_back(std::move(tc));
+    }
+    return out;
   }
 
-  static bool all_equal(const std::vector<demo::TableComparison>& cmp) {
-    return std::all_of(cmp.begin(), cmp.end(),
-                       [](const demo::TableComparison& c) { return c.equal(); });
+  static bool all_equal(const std::vector<TableComparison>& cmp) {
+    return std::all_of(cmp.begin(), cmp.end(), [](const TableComparison& c) { return c.equal(); });
   }
 
-  static std::string comparison_lines(const std::vector<demo::TableComparison>& cmp,
-                                      const char* sides) {
+  static std::string comparison_lines(const std::vector<TableComparison>& cmp, const char* sides) {
     std::string text;
-    for (const demo::TableComparison& c : cmp) {
+    for (const TableComparison& c : cmp) {
       text += fmt::format("      {:<34} {:>9} {} {:<9} {}\n", c.table, group_digits(c.source_rows),
                           sides, group_digits(c.target_rows), c.equal() ? "equal" : "DIFFERENT");
       for (const std::string& ex : c.examples) {
@@ -594,9 +629,9 @@ class Demo {
     return text;
   }
 
-  static nlohmann::json comparison_json(const std::vector<demo::TableComparison>& cmp) {
+  static nlohmann::json comparison_json(const std::vector<TableComparison>& cmp) {
     nlohmann::json out = nlohmann::json::array();
-    for (const demo::TableComparison& c : cmp) {
+    for (const TableComparison& c : cmp) {
       out.push_back({{"table", c.table},
                      {"source_rows", c.source_rows},
                      {"target_rows", c.target_rows},
@@ -608,9 +643,9 @@ class Demo {
     return out;
   }
 
-  static std::int64_t rows_of(const std::vector<demo::TableComparison>& cmp) {
+  static std::int64_t rows_of(const std::vector<TableComparison>& cmp) {
     std::int64_t n = 0;
-    for (const demo::TableComparison& c : cmp) {
+    for (const TableComparison& c : cmp) {
       n += c.source_rows;
     }
     return n;
@@ -619,8 +654,8 @@ class Demo {
   int finish() {
     phase_ = "equality check";
     auto t = Clock::now();
-    std::vector<demo::TableComparison> cmp = compare(false);
-    std::vector<demo::TableComparison> back;
+    std::vector<TableComparison> cmp = compare(false);
+    std::vector<TableComparison> back;
     if (reversed_) {
       back = compare(true);
     }
@@ -656,7 +691,8 @@ class Demo {
         max, lags.size());
     if (gate_.ready) {
       text += fmt::format(
-          "      cutover gate      ready: backlog 0, same keys in {} tables, reverse sync armed\n",
+          "      cutover gate      ready: backlog 0, {} tables verified equal, reverse sync "
+          "armed\n",
           gate_.tables.size());
     } else {
       text += fmt::format("      cutover gate      NOT READY: {}\n",
@@ -686,7 +722,7 @@ class Demo {
     }
     if (equal) {
       text += fmt::format(
-          "both sides equal: {} tables, {} rows compared row by row{}{}\n", cmp.size(),
+          "both sides equal: {} tables, {} rows verified{}{}\n", cmp.size(),
           group_digits(rows_of(cmp)),
           from_ == to_ ? std::string()
                        : fmt::format(" (old rows through the {} -> {} transform)", from_, to_),
@@ -694,9 +730,9 @@ class Demo {
                                   group_digits(rows_of(back)), to_, from_)
                     : std::string());
     } else {
-      auto differ = [](const std::vector<demo::TableComparison>& c) {
+      auto differ = [](const std::vector<TableComparison>& c) {
         return std::count_if(c.begin(), c.end(),
-                             [](const demo::TableComparison& x) { return !x.equal(); });
+                             [](const TableComparison& x) { return !x.equal(); });
       };
       text += fmt::format("the sides DIFFER: {} of {} tables old -> new, {} new -> old\n",
                           differ(cmp), cmp.size(), differ(back));
@@ -796,7 +832,7 @@ class Demo {
   std::int64_t applied_entries_ = 0;
   std::int64_t entries_at_stop_ = 0;
   Clock::time_point cutover_started_;
-  sync::GateResult gate_;
+  verify::GateResult gate_;
   bool reversed_ = false;  // the new side wrote and the reverse sync ran
   demo::WorkloadCounts workload_after_;
   sync::ApplyResult reverse_;

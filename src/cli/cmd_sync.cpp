@@ -15,6 +15,7 @@
 #include "cli/common.h"
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
+#include "cli/sync_args.h"
 #include "core/echo.h"
 #include "core/error.h"
 #include "core/secret.h"
@@ -25,175 +26,15 @@
 #include "schema/live_tables.h"
 #include "sync/apply.h"
 #include "sync/copy.h"
-#include "sync/gate.h"
 #include "sync/position.h"
 #include "sync/reverse.h"
 #include "sync/status.h"
 #include "sync/tables.h"
+#include "verify/gate.h"
 
 namespace cutover::cli {
 
 namespace {
-
-/// The options every sync command shares.
-struct SyncArgs {
-  std::string source;
-  std::string target;
-  std::string source_password_file;
-  std::string target_password_file;
-  std::string from;
-  std::string to;
-  std::string tables;
-  std::string product = "is";
-  int batch = 0;
-  int interval_ms = 0;
-  int jobs = 0;
-  std::string print_sql;
-  bool json = false;
-  bool once = false;
-  bool reverse = false;
-  std::string timeout = "60s";
-  bool all_tables = false;
-  bool common_columns = false;
-  std::string config;
-  std::string sync_properties;
-  std::string deployment_toml;
-
-  void add_config(CLI::App& c) {
-    c.add_option("--config", config,
-                 "a cutover sync config (TOML, docs/sync-config.md); options given on the "
-                 "command line win over it");
-    c.add_option("--sync-properties", sync_properties,
-                 "WSO2's sync.properties, read unchanged; needs --deployment-toml for the "
-                 "datasources its identitySchema names");
-    c.add_option("--deployment-toml", deployment_toml,
-                 "the deployment.toml whose [[datasource]] blocks --sync-properties names");
-  }
-
-  void add_source(CLI::App& c) {
-    c.add_option("--source", source, "the old deployment's database URL (the journal lives here)");
-    c.add_option("--source-password-file", source_password_file,
-                 "read the source password from FILE (else CUTOVER_SOURCE_PASSWORD)");
-  }
-
-  void add_target(CLI::App& c) {
-    c.add_option("--target", target, "the new deployment's database URL");
-    c.add_option("--target-password-file", target_password_file,
-                 "read the target password from FILE (else CUTOVER_TARGET_PASSWORD)");
-  }
-
-  void add_versions(CLI::App& c) {
-    c.add_option("--from,--source-version", from,
-                 "source product version, e.g. 5.8.0 (default: detected from the source)");
-    c.add_option("--to,--target-version", to, "target product version (default: --from)");
-    c.add_option("--tables", tables,
-                 "comma-separated tables to sync (default: the seed's four plus "
-                 "IDN_OAUTH2_TOKEN_BINDING, IDN_OAUTH2_AUTHZ_CODE_SCOPE, IDN_AUTH_SESSION_STORE "
-                 "where both versions have them)");
-    c.add_option("--product", product, "product: is")->capture_default_str();
-  }
-};
-
-db::ConnectionSpec spec_of(const std::string& url, const char* what, const char* env,
-                           const std::string& password_file) {
-  if (url.empty()) {
-    throw Error(ErrorKind::usage, fmt::format("no {} database given", what),
-                fmt::format("name it with --{} URL", what));
-  }
-  db::ConnectionSpec spec = db::parse_url(url, db::UrlOrigin::argv);
-  if (std::optional<Secret> pw = password_from(env, password_file)) {
-    spec.password = *pw;
-  }
-  return spec;
-}
-
-std::string detect_version(db::Connection& conn, const schema::Product& product) {
-  schema::VersionMatch m = schema::match_version(
-      product, schema::live_catalogued_tables(conn, product), conn.dialect().name());
-  if (m.versions.empty()) {
-    throw Error(ErrorKind::config,
-                fmt::format("no {} tables in the source database", product.title()),
-                "check the URL, or name the version with --from");
-  }
-  return m.narrowed.empty() ? m.versions.front() : m.narrowed.front();
-}
-
-std::vector<std::string> table_list(const std::string& tables) {
-  std::vector<std::string> out;
-  std::string rest = tables;
-  while (!rest.empty()) {
-    std::size_t comma = rest.find(',');
-    std::string t = rest.substr(0, comma);
-    if (!t.empty()) {
-      out.push_back(t);
-    }
-    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-  }
-  return out;
-}
-
-sync::SyncConfig config_of(const SyncArgs& a, bool need_target) {
-  sync::SyncConfig c;
-  if (!a.config.empty() && !a.sync_properties.empty()) {
-    throw Error(ErrorKind::usage, "--config and --sync-properties both given",
-                "use one: a cutover sync config or WSO2's sync.properties");
-  }
-  if (!a.sync_properties.empty() && a.deployment_toml.empty()) {
-    throw Error(ErrorKind::usage, "--sync-properties needs --deployment-toml",
-                "the datasources its identitySchema names are defined there");
-  }
-  bool from_file = !a.config.empty() || !a.sync_properties.empty();
-  if (!a.config.empty()) {
-    c = sync::read_sync_toml(a.config);
-  } else if (!a.sync_properties.empty()) {
-    c = sync::read_sync_properties(a.sync_properties, a.deployment_toml);
-  }
-  if (a.product != "is" || !from_file) {
-    c.product = a.product;
-  }
-  if (!a.source.empty() || !from_file) {
-    c.source = spec_of(a.source, "source", "CUTOVER_SOURCE_PASSWORD", a.source_password_file);
-  }
-  if (need_target && (!a.target.empty() || !from_file)) {
-    c.target = spec_of(a.target, "target", "CUTOVER_TARGET_PASSWORD", a.target_password_file);
-  }
-  if (!a.from.empty()) {
-    c.from_version = a.from;
-  }
-  if (!a.to.empty()) {
-    c.to_version = a.to;
-  }
-  if (!a.tables.empty()) {
-    c.tables.clear();
-  }
-  for (std::string& t : table_list(a.tables)) {
-    c.tables.push_back(std::move(t));
-  }
-  if (a.batch > 0) {
-    c.batch_size = a.batch;
-  }
-  if (a.interval_ms > 0) {
-    c.interval_ms = a.interval_ms;
-  }
-  if (a.jobs > 0) {
-    c.jobs = a.jobs;
-  }
-  // Before anything connects: a hostile or unknown table name, the same database twice.
-  sync::validate(c, need_target);
-  return c;
-}
-
-void fill_versions(sync::SyncConfig& c, db::Connection& source) {
-  const schema::Product& product = schema::product(c.product);
-  if (c.from_version.empty()) {
-    c.from_version = detect_version(source, product);
-  }
-  product.version_index(c.from_version);  // throws for unknown versions
-  if (c.to_version.empty()) {
-    c.to_version = c.from_version;
-  }
-  product.version_index(c.to_version);
-}
 
 // ---- prepare ---------------------------------------------------------------------------------
 int run_prepare(const SyncArgs& a) {
@@ -441,30 +282,16 @@ int run_status(const SyncArgs& a) {
 }
 
 // ---- cutover --------------------------------------------------------------------------------
-/// "60s", "500ms", "2m" or a bare number of seconds, as milliseconds.
-int parse_timeout(const std::string& text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
-    ++digits;
-  }
-  std::string unit = text.substr(digits);
-  long long n = digits > 0 && digits <= 7 ? std::stoll(text.substr(0, digits)) : -1;
-  long long ms = unit == "ms"                  ? n
-                 : unit == "s" || unit.empty() ? n * 1000
-                 : unit == "m"                 ? n * 60'000
-                                               : -1;
-  if (n < 0 || ms < 0 || ms > 24LL * 3600 * 1000) {
-    throw Error(ErrorKind::usage, fmt::format("--timeout {}: not a duration", echo(text, 32)),
-                "write it as 500ms, 60s or 5m (at most a day)");
-  }
-  return static_cast<int>(ms);
-}
-
 int run_cutover(const SyncArgs& a) {
   sync::SyncConfig c = config_of(a, true);
-  sync::GateOptions o;
-  o.timeout_ms = parse_timeout(a.timeout);
-  sync::GateResult g = sync::run_gate(c, o);
+  {
+    // The gate verifies through the version transform: the versions as copy and run take them.
+    std::unique_ptr<db::Connection> source = db::open(c.source);
+    fill_versions(c, *source);
+  }
+  verify::GateOptions o;
+  o.timeout_ms = parse_duration_ms(a.timeout, "--timeout");
+  verify::GateResult g = verify::run_gate(c, o);
   if (a.json) {
     nlohmann::json j;
     j["ready"] = g.ready;
@@ -478,15 +305,17 @@ int run_cutover(const SyncArgs& a) {
     j["armed_before"] = g.armed_before;
     j["reverse_journal_id"] = g.reverse_journal_id;
     j["tables"] = nlohmann::json::array();
-    for (const sync::TableCheck& t : g.tables) {
+    for (const verify::TableCheck& t : g.tables) {
       nlohmann::json tj = {{"table", t.table}, {"compared", t.compared}, {"backlog", t.backlog}};
       if (t.compared) {
         tj["source_rows"] = t.source_rows;
         tj["target_rows"] = t.target_rows;
         tj["missing_on_target"] = t.missing;
         tj["extra_on_target"] = t.extra;
+        tj["differing"] = t.differing;
         tj["missing_examples"] = t.missing_examples;
         tj["extra_examples"] = t.extra_examples;
+        tj["differing_examples"] = t.differing_examples;
       }
       j["tables"].push_back(tj);
     }
@@ -501,13 +330,13 @@ int run_cutover(const SyncArgs& a) {
     }
     return static_cast<int>(ExitCode::not_ready);
   }
-  for (const sync::TableCheck& t : g.tables) {
-    print_out(fmt::format("  {:<34} {:>12} rows on both sides, same keys\n", t.table,
+  for (const verify::TableCheck& t : g.tables) {
+    print_out(fmt::format("  {:<34} {:>12} rows on both sides, equal\n", t.table,
                           group_digits(t.source_rows)));
   }
   print_out(fmt::format(
-      "READY: backlog 0, every synced table has the same keys on both sides (checked in {:.1f} "
-      "s).\n"
+      "READY: backlog 0, every synced table holds the same rows on both sides (verified in "
+      "{:.1f} s).\n"
       "reverse sync {} (journal {} on the new database): run 'cutover sync run --reverse' "
       "beside 'sync run' so that writes of the new deployment flow back to the old database.\n"
       "It is safe to switch traffic to the new deployment.\n",
@@ -570,11 +399,12 @@ void add_sync_commands(CLI::App& app, Runner& selected) {
       "              every synced table on the target (copy creates them).\n"
       "  4. status   backlog and lag per table (both directions once the reverse is armed).\n"
       "  5. cutover  the gate before traffic moves: waits (--timeout, default 60s) until the\n"
-      "              backlog is 0, compares the synced tables (row counts and key sets),\n"
+      "              backlog is 0, verifies the synced tables (every row and column, as\n"
+      "              'cutover verify'; a difference is re-checked after the sync caught up),\n"
       "              and when equal arms the REVERSE sync: capture on the TARGET, its\n"
       "              position stored on the source. Prints READY (exit 0) or NOT READY with\n"
-      "              each reason: backlog left, or which table, how many keys missing or\n"
-      "              extra and example keys (exit 5). Run again at any time: it re-checks.\n"
+      "              each reason: backlog left, or which table, how many rows missing,\n"
+      "              extra or differing, with examples (exit 5). Run again at any time.\n"
       "              Then switch traffic and keep 'sync run --reverse' running beside\n"
       "              'sync run': writes of the new deployment flow back to the old database\n"
       "              (same --source and --target), so switching back loses nothing. Neither\n"

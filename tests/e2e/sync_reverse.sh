@@ -87,18 +87,25 @@ for pair in "sqlite sqlite" "postgresql postgresql" "mariadb postgresql"; do
   phase "$what: gate not ready"
   # --- 1. not ready: a key gone from the target behind the sync's back, then a backlog --------
   sql "$t" "$dst" "DELETE FROM IDN_IDENTITY_USER_DATA WHERE USER_NAME = 'gate-probe'" >/dev/null
+  sql "$t" "$dst" "UPDATE IDN_IDENTITY_USER_DATA SET DATA_VALUE = 'changed' WHERE USER_NAME = 'Zed'" >/dev/null
   run 5 sync cutover --source "$S" --target "$T" --timeout 5s
   expect_in "$OUT" "NOT READY" "$what: key deleted on the target"
-  expect_in "$(echo "$OUT" | tr a-z A-Z)" "IDN_IDENTITY_USER_DATA: 1 KEY MISSING ON THE TARGET" "$what: key deleted on the target"
+  expect_in "$(echo "$OUT" | tr a-z A-Z)" "IDN_IDENTITY_USER_DATA: 1 MISSING ON THE TARGET" "$what: key deleted on the target"
   expect_in "$(echo "$OUT" | tr a-z A-Z)" "USER_NAME=GATE-PROBE" "$what: key deleted on the target"
+  # The gate verifies values too, not only keys.
+  expect_in "$(echo "$OUT" | tr a-z A-Z)" "1 WITH OTHER VALUES ON THE TARGET" "$what: value changed on the target"
+  expect_in "$(echo "$OUT" | tr a-z A-Z)" "USER_NAME=ZED" "$what: value changed on the target"
+  expect_in "$(echo "$OUT" | tr a-z A-Z)" ": DATA_VALUE" "$what: value changed on the target"
   run 5 sync cutover --source "$S" --target "$T" --timeout 5s --json
   [ "$(json_get "$OUT" 'j["ready"]')" = False ] || fail "$what: --json says ready: $OUT"
   [ "$(json_get "$OUT" '[t["missing_on_target"] for t in j["tables"] if t["table"].upper() == "IDN_IDENTITY_USER_DATA"][0]')" = 1 ] ||
     fail "$what: --json does not count the missing key: $OUT"
+  [ "$(json_get "$OUT" '[t["differing"] for t in j["tables"] if t["table"].upper() == "IDN_IDENTITY_USER_DATA"][0]')" = 1 ] ||
+    fail "$what: --json does not count the changed row: $OUT"
   run 0 sync status --source "$S" --target "$T" --json
   [ "$(json_get "$OUT" 'j["reverse"]')" = None ] || fail "$what: a not-ready gate armed the reverse: $OUT"
   # Touching the row on the source journals it again; the sync repairs the target.
-  sql "$s" "$src" "UPDATE IDN_IDENTITY_USER_DATA SET DATA_VALUE = 'v2' WHERE USER_NAME = 'gate-probe'" >/dev/null
+  sql "$s" "$src" "UPDATE IDN_IDENTITY_USER_DATA SET DATA_VALUE = 'v2' WHERE USER_NAME IN ('gate-probe', 'Zed')" >/dev/null
   run 0 sync run --source "$S" --target "$T" --once
   sql "$s" "$src" "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET TOKEN_STATE = 'REVOKED' WHERE TOKEN_STATE = 'ACTIVE' AND TOKEN_ID LIKE '%a'" >/dev/null
   run 5 sync cutover --source "$S" --target "$T" --timeout 300ms
@@ -116,7 +123,7 @@ for pair in "sqlite sqlite" "postgresql postgresql" "mariadb postgresql"; do
   run 0 sync cutover --source "$S" --target "$T" --timeout 60s
   expect_in "$OUT" "READY" "$what: gate"
   expect_in "$OUT" "reverse sync armed" "$what: gate"
-  echo "$OUT" | grep "checked in"
+  echo "$OUT" | grep "verified in"
   run 0 sync cutover --source "$S" --target "$T" --timeout 60s --json
   [ "$(json_get "$OUT" 'j["ready"] and j["armed_before"] and j["reverse_armed"]')" = True ] ||
     fail "$what: the second gate: $OUT"

@@ -1,11 +1,11 @@
-// sync gate: `cutover sync cutover`, the check before traffic moves to the new deployment.
+// verify gate: `cutover sync cutover`, the check before traffic moves to the new deployment.
 // Waits until the forward backlog (and, once armed, the reverse one) is applied (open journal
 // gaps do not hold it up: a value still missing belongs to a transaction still open, whose rows
-// the source does not show either; the sync applies it when it commits), compares the
-// synced tables (row counts and key sets, streamed in key order from both sides and merged, so
-// memory holds only the differences kept), re-checks each difference after the sync caught up
-// again (the old IS may still be writing), then arms the reverse sync (sync/reverse.h).
-// Engines never print: the result says what was found. Opens its own connections.
+// the source does not show either; the sync applies it when it commits), verifies the synced
+// tables (verify/verify.h: every row and column, through the version transform), re-checks each
+// difference after the sync caught up again (verify/live.h: the old IS may still be writing),
+// then arms the reverse sync (sync/reverse.h). Engines never print: the result says what was
+// found. Opens its own connections.
 #pragma once
 
 #include <cstddef>
@@ -15,7 +15,7 @@
 
 #include "sync/config.h"
 
-namespace cutover::sync {
+namespace cutover::verify {
 
 struct GateOptions {
   /// Longest wait for the backlog to reach zero, ms. The re-checks of differing keys wait
@@ -28,6 +28,8 @@ struct GateOptions {
   /// Differing keys kept per table for the re-check; more are counted, not re-checked, and
   /// the gate is not ready (that many differences are not lag).
   std::size_t keep_keys = 10'000;
+  /// Connections per side for the verification.
+  int jobs = 2;
   /// Re-checks of the differing keys, each after the sync applied what the journal held.
   int rechecks = 3;
 };
@@ -38,10 +40,12 @@ struct TableCheck {
   std::int64_t backlog = 0;  ///< forward journal entries for the table not applied
   std::int64_t source_rows = 0;
   std::int64_t target_rows = 0;
-  std::int64_t missing = 0;  ///< keys on the source but not on the target, after re-checks
-  std::int64_t extra = 0;    ///< keys on the target but not on the source, after re-checks
+  std::int64_t missing = 0;    ///< keys on the source but not on the target, after re-checks
+  std::int64_t extra = 0;      ///< keys on the target but not on the source, after re-checks
+  std::int64_t differing = 0;  ///< keys on both sides whose rows differ, after re-checks
   std::vector<std::string> missing_examples;  ///< "COL=value, ..." (echoed safely)
   std::vector<std::string> extra_examples;
+  std::vector<std::string> differing_examples;  ///< "COL=value, ...: COLUMN, COLUMN"
 };
 
 struct GateResult {
@@ -61,6 +65,6 @@ struct GateResult {
 /// Runs the gate for the forward `config`. Not ready is a result, not an error; throws a
 /// config error when the source has no capture (nothing to gate), and connection or SQL
 /// errors as they come.
-GateResult run_gate(const SyncConfig& config, const GateOptions& options = {});
+GateResult run_gate(const sync::SyncConfig& config, const GateOptions& options = {});
 
-}  // namespace cutover::sync
+}  // namespace cutover::verify
