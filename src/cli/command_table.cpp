@@ -36,6 +36,7 @@ int run(int argc, char** argv) {
   add_cleanup_commands(app, selected);
   add_secrets_commands(app, selected);
   add_config_commands(app, selected);
+  add_verify_command(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -18,6 +18,7 @@ void add_demo_command(CLI::App& app, Runner& selected);
 void add_cleanup_commands(CLI::App& app, Runner& selected);
 void add_secrets_commands(CLI::App& app, Runner& selected);
 void add_config_commands(CLI::App& app, Runner& selected);
+void add_verify_command(CLI::App& app, Runner& selected);
 
 /// Parses argv and runs the command. Throws cutover::Error; main() turns it into an exit code.
 int run(int argc, char** argv);

@@ -41,7 +41,9 @@ Kind kind_of(const db::Column& column, std::string_view dialect);
 
 /// The kind both sides of a comparison encode one column with, from the two live columns'
 /// kinds: equal kinds stay; integer and decimal meet as decimal; text and padded meet as
-/// padded; a timestamp stored as text (SQLite) meets timestamp as timestamp; otherwise text.
+/// padded; a timestamp stored as text (SQLite) meets timestamp as timestamp; integer and
+/// boolean meet as boolean (MySQL's BOOLEAN is TINYINT(1): 0 and 1 read as "0" and "1");
+/// otherwise text.
 Kind common_kind(Kind a, Kind b);
 
 /// Appends the canonical text of one non-null value of kind `k` (without escaping). Values

@@ -1,0 +1,505 @@
+#include "verify/canonical.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <memory>
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include "core/error.h"
+#include "db/value_format.h"
+
+namespace cutover::verify {
+namespace {
+
+Error not_readable(std::string_view what, std::string_view kind) {
+  std::string shown(what.substr(0, 40));
+  return Error(ErrorKind::unsupported, fmt::format("value '{}' cannot be read as {}", shown, kind),
+               "the column holds values outside its declared type: fix the value or leave the "
+               "table out of the comparison");
+}
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::integer:
+      return "integer";
+    case Kind::decimal:
+      return "decimal";
+    case Kind::floating:
+      return "floating";
+    case Kind::text:
+      return "text";
+    case Kind::padded:
+      return "padded";
+    case Kind::timestamp:
+      return "timestamp";
+    case Kind::binary:
+      return "binary";
+    case Kind::boolean:
+      return "boolean";
+  }
+  return "text";
+}
+
+// The lower-case base name of a native type: "numeric(20,6)" -> "numeric",
+// "int(10) unsigned" -> "int", "timestamp(3) without time zone" -> "timestamp".
+std::string base_type(std::string_view native) {
+  std::string t = db::to_lower(native);
+  std::size_t end = t.find_first_of("( ");
+  std::string base = t.substr(0, end);
+  // PostgreSQL's two-word names keep their meaning in the first word except these.
+  if (base == "double" || base == "character" || base == "bit") {
+    std::size_t open = t.find('(');
+    std::string head = t.substr(0, open);
+    while (!head.empty() && head.back() == ' ') {
+      head.pop_back();
+    }
+    if (head.rfind("double", 0) == 0) {
+      return "double";
+    }
+    if (head.rfind("character varying", 0) == 0 || head.rfind("bit varying", 0) == 0) {
+      return head;
+    }
+  }
+  return base;
+}
+
+// The number inside the first parentheses ("tinyint(1)" -> 1), 0 when none.
+int first_length(std::string_view native) {
+  std::size_t open = native.find('(');
+  if (open == std::string_view::npos) {
+    return 0;
+  }
+  int n = 0;
+  std::from_chars(native.data() + open + 1, native.data() + native.size(), n);
+  return n;
+}
+
+void append_shortest(double d, std::string& out) {
+  std::array<char, 64> buf{};
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), d);
+  out.append(buf.data(), end);
+}
+
+// Decimal text with trailing fraction zeros, a bare '.', leading zeros and a '+' removed,
+// "-0" written "0". Returns false when `s` is not a plain decimal number.
+bool append_decimal_text(std::string_view s, std::string& out) {
+  std::size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    negative = s[i] == '-';
+    ++i;
+  }
+  std::size_t int_begin = i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    ++i;
+  }
+  std::string_view int_part = s.substr(int_begin, i - int_begin);
+  std::string_view frac_part;
+  if (i < s.size() && s[i] == '.') {
+    std::size_t frac_begin = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      ++i;
+    }
+    frac_part = s.substr(frac_begin, i - frac_begin);
+  }
+  if (i != s.size() || (int_part.empty() && frac_part.empty())) {
+    return false;
+  }
+  while (!int_part.empty() && int_part.front() == '0') {
+    int_part.remove_prefix(1);
+  }
+  while (!frac_part.empty() && frac_part.back() == '0') {
+    frac_part.remove_suffix(1);
+  }
+  if (int_part.empty() && frac_part.empty()) {
+    out += '0';
+    return true;
+  }
+  if (negative) {
+    out += '-';
+  }
+  if (int_part.empty()) {
+    out += '0';
+  } else {
+    out.append(int_part);
+  }
+  if (!frac_part.empty()) {
+    out += '.';
+    out.append(frac_part);
+  }
+  return true;
+}
+
+// A double in a decimal column (SQLite's NUMERIC affinity stores 1.5 as REAL): the shortest
+// fixed-point text that reads back as it, then trimmed like any decimal.
+void append_decimal_double(double d, std::string& out) {
+  if (!std::isfinite(d)) {
+    throw not_readable(fmt::format("{}", d), "decimal");
+  }
+  std::array<char, 400> buf{};
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), d, std::chars_format::fixed);
+  append_decimal_text(std::string_view(buf.data(), static_cast<std::size_t>(end - buf.data())),
+                      out);
+}
+
+void append_number(const db::Value& v, Kind k, std::string& out) {
+  if (v.is_int()) {
+    out += std::to_string(v.as_int());
+    return;
+  }
+  if (v.is_double()) {
+    double d = v.as_double();
+    // An integral double in an integer column reads as that integer (SQLite REAL affinity).
+    if (k == Kind::integer && std::nearbyint(d) == d && std::fabs(d) < 9.2e18) {
+      out += std::to_string(static_cast<std::int64_t>(d));
+      return;
+    }
+    append_decimal_double(d, out);
+    return;
+  }
+  if (v.is_text()) {
+    const std::string& s = v.as_text();
+    if (append_decimal_text(s, out)) {
+      return;
+    }
+    // Exponent forms ("1.5E+3") come from SQLite's REAL values printed as text.
+    if (s.find_first_of("eE") != std::string::npos) {
+      double d = 0;
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+      if (ec == std::errc() && end == s.data() + s.size()) {
+        append_decimal_double(d, out);
+        return;
+      }
+    }
+    throw not_readable(s, kind_name(k));
+  }
+  throw not_readable("<binary>", kind_name(k));
+}
+
+bool is_digits(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// "YYYY-MM-DD HH:MM:SS[.f]" from what engines and SQLite files hold: a 'T' separator, a UTC
+// offset, a date alone, minutes without seconds, any number of fraction digits.
+void append_timestamp(std::string_view text, std::string& out) {
+  std::string s = db::canonical_timestamp(text);
+  if (s.size() >= 11 && (s[10] == 'T' || s[10] == 't')) {
+    s[10] = ' ';
+  }
+  if (s.size() == 10) {
+    s += " 00:00:00";
+  } else if (s.size() == 16) {
+    s += ":00";
+  }
+  std::string_view date(s);
+  bool ok = s.size() >= 19 && s[4] == '-' && s[7] == '-' && s[10] == ' ' && s[13] == ':' &&
+            s[16] == ':' && is_digits(date.substr(0, 4)) && is_digits(date.substr(5, 2)) &&
+            is_digits(date.substr(8, 2)) && is_digits(date.substr(11, 2)) &&
+            is_digits(date.substr(14, 2)) && is_digits(date.substr(17, 2));
+  if (ok && s.size() > 19) {
+    ok = s[19] == '.' && is_digits(date.substr(20));
+  }
+  if (!ok) {
+    throw not_readable(text, "timestamp");
+  }
+  // canonical_timestamp trimmed the fraction already; "x.000" became "x" there.
+  out += s;
+}
+
+void append_hex(const std::uint8_t* p, std::size_t n, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + 2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out += kHex[p[i] >> 4];
+    out += kHex[p[i] & 0x0f];
+  }
+}
+
+void append_boolean(const db::Value& v, std::string& out) {
+  if (v.is_int()) {
+    out += std::to_string(v.as_int());
+    return;
+  }
+  if (v.is_double()) {
+    append_number(v, Kind::integer, out);
+    return;
+  }
+  if (v.is_bytes()) {
+    // MySQL BIT(n) arrives as big-endian bytes.
+    std::uint64_t n = 0;
+    for (std::uint8_t b : v.as_bytes()) {
+      n = (n << 8) | b;
+    }
+    out += std::to_string(n);
+    return;
+  }
+  std::string t = db::to_lower(v.as_text());
+  if (t == "true" || t == "t" || t == "1" || t == "yes" || t == "y" || t == "on") {
+    out += '1';
+  } else if (t == "false" || t == "f" || t == "0" || t == "no" || t == "n" || t == "off") {
+    out += '0';
+  } else if (is_digits(t)) {
+    append_decimal_text(t, out);
+  } else {
+    throw not_readable(v.as_text(), "boolean");
+  }
+}
+
+void append_text(const db::Value& v, std::string& out) {
+  if (v.is_text()) {
+    out += v.as_text();
+  } else if (v.is_int()) {
+    out += std::to_string(v.as_int());
+  } else if (v.is_double()) {
+    append_shortest(v.as_double(), out);
+  } else {
+    const db::Bytes& b = v.as_bytes();
+    out.append(b.begin(), b.end());
+  }
+}
+
+// Parses a decimal integer of any length, with an optional sign and an all-zero fraction
+// ("123", "-5", "7.000"), modulo 2^64; negative values wrap as two's complement does.
+std::uint64_t decimal_mod_2_64(std::string_view s, std::string_view what) {
+  std::size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
+    negative = s[i] == '-';
+    ++i;
+  }
+  std::uint64_t acc = 0;
+  std::size_t digits = 0;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++digits) {
+    acc = acc * 10 + static_cast<std::uint64_t>(s[i] - '0');  // wraps modulo 2^64
+  }
+  if (i < s.size() && s[i] == '.') {
+    for (++i; i < s.size() && s[i] == '0'; ++i) {
+    }
+  }
+  if (digits == 0 || i != s.size()) {
+    throw Error(ErrorKind::internal, fmt::format("{} '{}' is not an integer", what, s),
+                "the hash query returned an unexpected value; report this as a bug");
+  }
+  return negative ? (~acc + 1) : acc;
+}
+
+std::uint64_t value_mod_2_64(const db::Value& v, std::string_view what) {
+  if (v.is_int()) {
+    return static_cast<std::uint64_t>(v.as_int());
+  }
+  if (v.is_text()) {
+    return decimal_mod_2_64(v.as_text(), what);
+  }
+  throw Error(ErrorKind::internal, fmt::format("{} is not an exact integer", what),
+              "the hash query returned an unexpected value; report this as a bug");
+}
+
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+struct MdFree {
+  void operator()(EVP_MD* m) const { EVP_MD_free(m); }
+};
+
+}  // namespace
+
+Kind kind_of(const db::Column& column, std::string_view dialect) {
+  std::string base = base_type(column.native_type);
+  if (base.empty()) {
+    // SQLite allows a column without a declared type; its values keep their own type.
+    return Kind::text;
+  }
+  if (base == "boolean" || base == "bool") {
+    return Kind::boolean;
+  }
+  if (base == "bit") {
+    return first_length(column.native_type) <= 1 ? Kind::boolean : Kind::binary;
+  }
+  switch (column.type) {
+    case db::TypeKind::integer:
+    case db::TypeKind::bigint:
+    case db::TypeKind::smallint:
+      return Kind::integer;
+    case db::TypeKind::varchar:
+      return Kind::text;
+    case db::TypeKind::fixed_char:
+      return Kind::padded;
+    case db::TypeKind::timestamp:
+      return Kind::timestamp;
+    case db::TypeKind::blob:
+    case db::TypeKind::longblob:
+      return Kind::binary;
+    case db::TypeKind::other:
+      break;
+  }
+  if (base == "numeric" || base == "decimal" || base == "number" || base == "dec" ||
+      base == "fixed" || base == "money") {
+    return base == "money" ? Kind::text : Kind::decimal;
+  }
+  if (base == "real" || base == "float" || base == "float4" || base == "float8" ||
+      base == "double" || base == "binary_float" || base == "binary_double") {
+    return Kind::floating;
+  }
+  if (base == "serial" || base == "bigserial" || base == "smallserial" || base == "int2" ||
+      base == "int4" || base == "int8" || base == "mediumint" || base == "tinyint") {
+    return Kind::integer;
+  }
+  if (base == "binary" || base == "tinyblob" || base == "image" || base == "raw" ||
+      base == "bit varying" || base == "varbit") {
+    return Kind::binary;
+  }
+  if (base == "datetime" || base == "datetime2" || base == "smalldatetime" ||
+      base.rfind("timestamp", 0) == 0) {
+    return Kind::timestamp;
+  }
+  if (dialect == "sqlite" && db::to_lower(column.native_type).find("int") != std::string::npos) {
+    return Kind::integer;  // SQLite's affinity rule: any declared type containing "INT"
+  }
+  return Kind::text;
+}
+
+Kind common_kind(Kind a, Kind b) {
+  if (a == b) {
+    return a;
+  }
+  auto either = [&](Kind x, Kind y) { return (a == x && b == y) || (a == y && b == x); };
+  if (either(Kind::integer, Kind::decimal)) {
+    return Kind::decimal;
+  }
+  if (either(Kind::text, Kind::padded)) {
+    return Kind::padded;
+  }
+  if (either(Kind::text, Kind::timestamp)) {
+    return Kind::timestamp;
+  }
+  if (either(Kind::integer, Kind::boolean)) {
+    return Kind::boolean;  // MySQL's BOOLEAN is TINYINT(1)
+  }
+  return Kind::text;
+}
+
+void append_canonical(const db::Value& v, Kind k, std::string& out) {
+  switch (k) {
+    case Kind::integer:
+    case Kind::decimal:
+      append_number(v, k, out);
+      return;
+    case Kind::floating:
+      if (v.is_text()) {
+        const std::string& s = v.as_text();
+        double d = 0;
+        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+        if (ec != std::errc() || end != s.data() + s.size()) {
+          throw not_readable(s, "floating");
+        }
+        append_shortest(d, out);
+      } else if (v.is_bytes()) {
+        throw not_readable("<binary>", "floating");
+      } else {
+        append_shortest(v.as_double(), out);
+      }
+      return;
+    case Kind::text:
+      append_text(v, out);
+      return;
+    case Kind::padded: {
+      std::size_t begin = out.size();
+      append_text(v, out);
+      std::size_t keep = out.find_last_not_of(' ');
+      out.resize(keep == std::string::npos || keep < begin ? begin : keep + 1);
+      return;
+    }
+    case Kind::timestamp:
+      if (!v.is_text()) {
+        throw not_readable(v.is_bytes() ? "<binary>" : v.to_text(), "timestamp");
+      }
+      append_timestamp(v.as_text(), out);
+      return;
+    case Kind::binary:
+      if (v.is_bytes()) {
+        append_hex(v.as_bytes().data(), v.as_bytes().size(), out);
+      } else if (v.is_text()) {
+        const std::string& s = v.as_text();
+        append_hex(reinterpret_cast<const std::uint8_t*>(s.data()), s.size(), out);
+      } else {
+        throw not_readable(v.to_text(), "binary");
+      }
+      return;
+    case Kind::boolean:
+      append_boolean(v, out);
+      return;
+  }
+}
+
+std::string encode_row(const db::Row& row, const std::vector<Kind>& kinds) {
+  std::string out;
+  std::string one;
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    if (i > 0) {
+      out += '|';
+    }
+    if (row[i].is_null()) {
+      out += "\\N";
+      continue;
+    }
+    one.clear();
+    append_canonical(row[i], kinds.at(i), one);
+    for (char c : one) {
+      if (c == '\\') {
+        out += "\\\\";
+      } else if (c == '|') {
+        out += "\\p";
+      } else {
+        out += c;
+      }
+    }
+  }
+  return out;
+}
+
+std::uint64_t row_hash(std::string_view row_text) {
+  // One fetched MD5 and one context per thread: EVP_Digest would look both up for every row.
+  static const std::unique_ptr<EVP_MD, MdFree> md(EVP_MD_fetch(nullptr, "MD5", nullptr));
+  thread_local const std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int len = 0;
+  if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md.get(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), row_text.data(), row_text.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), digest.data(), &len) != 1 || len < 8) {
+    throw Error(ErrorKind::internal, "OpenSSL could not compute an MD5 digest",
+                "check that OpenSSL's default provider is available (MD5 is not in FIPS mode)");
+  }
+  std::uint64_t h = 0;
+  for (int i = 0; i < 8; ++i) {
+    h = (h << 8) | digest[static_cast<std::size_t>(i)];
+  }
+  return h;
+}
+
+ChunkSum parse_chunk_aggregate(const db::Value& count, const db::Value& sum) {
+  ChunkSum out;
+  out.rows = count.is_null() ? 0 : count.as_int();
+  out.sum = sum.is_null() ? 0 : value_mod_2_64(sum, "chunk hash sum");
+  return out;
+}
+
+std::optional<std::string> sql_chunk_aggregate(const db::Dialect& /*dialect*/,
+                                               const std::vector<HashColumn>& /*columns*/) {
+  return std::nullopt;  // TODO(#15): PostgreSQL and MySQL follow
+}
+
+std::optional<std::string> sql_row_hash(const db::Dialect& /*dialect*/,
+                                        const std::vector<HashColumn>& /*columns*/) {
+  return std::nullopt;  // TODO(#15): PostgreSQL and MySQL follow
+}
+
+std::uint64_t parse_row_hash(const db::Value& v) {
+  return value_mod_2_64(v, "row hash");
+}
+
+}  // namespace cutover::verify
