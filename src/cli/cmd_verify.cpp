@@ -64,23 +64,24 @@ nlohmann::json result_json(const verify::VerifyResult& r) {
   j["seconds"] = r.seconds;
   j["tables"] = nlohmann::json::array();
   for (const verify::TableVerify& t : r.tables) {
-    nlohmann::json tj = {{"table", t.table},
-                         {"equal", t.equal()},
-                         {"mode", t.mode},
-                         {"key", t.key},
-                         {"columns", t.columns},
-                         {"source_only_columns", t.source_only},
-                         {"target_only_columns", t.target_only},
-                         {"target_table_missing", t.target_table_missing},
-                         {"source_rows", t.source_rows},
-                         {"target_rows", t.target_rows},
-                         {"chunks", t.chunks},
-                         {"in_database_sums", t.in_database_sums},
-                         {"seconds", t.seconds},
-                         {"rows_per_second", static_cast<std::int64_t>(rate(t.source_rows, t.seconds))},
-                         {"missing", t.missing},
-                         {"extra", t.extra},
-                         {"differing", t.differing}};
+    nlohmann::json tj = {
+        {"table", t.table},
+        {"equal", t.equal()},
+        {"mode", t.mode},
+        {"key", t.key},
+        {"columns", t.columns},
+        {"source_only_columns", t.source_only},
+        {"target_only_columns", t.target_only},
+        {"target_table_missing", t.target_table_missing},
+        {"source_rows", t.source_rows},
+        {"target_rows", t.target_rows},
+        {"chunks", t.chunks},
+        {"in_database_sums", t.in_database_sums},
+        {"seconds", t.seconds},
+        {"rows_per_second", static_cast<std::int64_t>(rate(t.source_rows, t.seconds))},
+        {"missing", t.missing},
+        {"extra", t.extra},
+        {"differing", t.differing}};
     tj["rows"] = nlohmann::json::array();
     for (const verify::RowDiff& d : t.rows) {
       nlohmann::json key = nlohmann::json::object();
@@ -89,8 +90,9 @@ nlohmann::json result_json(const verify::VerifyResult& r) {
       }
       nlohmann::json cols = nlohmann::json::array();
       for (const verify::ColumnDiff& c : d.columns) {
-        cols.push_back(
-            {{"column", c.column}, {"source", value_json(c.source)}, {"target", value_json(c.target)}});
+        cols.push_back({{"column", c.column},
+                        {"source", value_json(c.source)},
+                        {"target", value_json(c.target)}});
       }
       nlohmann::json dj = {{"kind", kind_text(d.kind)}, {"key", key}, {"columns", cols}};
       if (!d.note.empty()) {
@@ -140,14 +142,11 @@ void print_table(const verify::TableVerify& t) {
     print_out(fmt::format("    ... and {} more\n", group_digits(all - listed)));
   }
   if (!t.source_only.empty() || !t.target_only.empty()) {
-    print_out(fmt::format("    not compared (one side only): {}{}{}\n",
-                          t.source_only.empty()
-                              ? ""
-                              : fmt::format("source {}", fmt::join(t.source_only, ", ")),
-                          !t.source_only.empty() && !t.target_only.empty() ? "; " : "",
-                          t.target_only.empty()
-                              ? ""
-                              : fmt::format("target {}", fmt::join(t.target_only, ", "))));
+    print_out(fmt::format(
+        "    not compared (one side only): {}{}{}\n",
+        t.source_only.empty() ? "" : fmt::format("source {}", fmt::join(t.source_only, ", ")),
+        !t.source_only.empty() && !t.target_only.empty() ? "; " : "",
+        t.target_only.empty() ? "" : fmt::format("target {}", fmt::join(t.target_only, ", "))));
   }
 }
 
