@@ -1,14 +1,17 @@
 #include "verify/canonical.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <memory>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <openssl/evp.h>
 
 #include "core/error.h"
+#include "db/dialect.h"
 #include "db/value_format.h"
 
 namespace cutover::verify {
@@ -298,6 +301,94 @@ std::uint64_t value_mod_2_64(const db::Value& v, std::string_view what) {
               "the hash query returned an unexpected value; report this as a bug");
 }
 
+enum class SqlFlavour { postgresql, mysql };
+
+std::optional<SqlFlavour> flavour_of(const db::Dialect& dialect) {
+  std::string name = dialect.name();
+  if (name == "postgresql") {
+    return SqlFlavour::postgresql;
+  }
+  if (name == "mysql") {
+    return SqlFlavour::mysql;
+  }
+  return std::nullopt;  // SQLite has no md5; the others are generated, never run here
+}
+
+// A literal holding backslashes. PostgreSQL: an E'' string, which means the same whatever
+// standard_conforming_strings says; MySQL: the dialect's literal, written for the sql_mode
+// Dialect::session_setup sets (backslash escapes on).
+std::string sql_backslash_literal(const db::Dialect& d, SqlFlavour f, std::string_view s) {
+  if (f == SqlFlavour::mysql) {
+    return d.string_literal(s);
+  }
+  std::string out = "E'";
+  for (char c : s) {
+    if (c == '\\') {
+      out += c;
+    }
+    out += c;
+  }
+  return out + "'";
+}
+
+// `\` -> `\\` and `|` -> `\p` in SQL, for the kinds whose text may hold them.
+std::string sql_escaped(const db::Dialect& d, SqlFlavour f, const std::string& e) {
+  return fmt::format("REPLACE(REPLACE({}, {}, {}), '|', {})", e, sql_backslash_literal(d, f, "\\"),
+                     sql_backslash_literal(d, f, "\\\\"), sql_backslash_literal(d, f, "\\p"));
+}
+
+// A fraction's trailing zeros and then a bare '.' removed from `e`, which always holds a '.'.
+std::string sql_trim_fraction(SqlFlavour f, const std::string& e) {
+  if (f == SqlFlavour::postgresql) {
+    return fmt::format("rtrim(rtrim({}, '0'), '.')", e);
+  }
+  return fmt::format("TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM {}))", e);
+}
+
+// The canonical text of one column (NULL stays NULL), or nullopt for a kind SQL cannot write
+// identically. Each expression assumes the column's own type is of that kind, or an integer
+// column hashed as decimal or boolean, or a text column hashed as padded.
+std::optional<std::string> sql_column_text(const db::Dialect& d, SqlFlavour f,
+                                           const HashColumn& c) {
+  std::string q = d.stored_ident(c.name);
+  bool pg = f == SqlFlavour::postgresql;
+  switch (c.kind) {
+    case Kind::integer:
+      // MySQL converts numbers to text inside CONCAT_WS and COALESCE by itself.
+      return pg ? q + "::text" : q;
+    case Kind::decimal:
+      // Numbers never print an exponent or "-0" on either engine; only a fraction needs trimming
+      // ("100" must keep its zeros).
+      if (pg) {
+        return fmt::format("CASE WHEN strpos({0}::text, '.') > 0 THEN {1} ELSE {0}::text END", q,
+                           sql_trim_fraction(f, q + "::text"));
+      }
+      return fmt::format("IF(LOCATE('.', {0}) > 0, {1}, {0})", q, sql_trim_fraction(f, q));
+    case Kind::floating:
+      return std::nullopt;  // the shortest round-trip text has no SQL spelling on these engines
+    case Kind::text:
+      return sql_escaped(d, f, pg ? q + "::text" : q);
+    case Kind::padded:
+      return sql_escaped(d, f,
+                         pg ? fmt::format("rtrim({}::text, ' ')", q)
+                            : fmt::format("TRIM(TRAILING ' ' FROM {})", q));
+    case Kind::timestamp:
+      // PostgreSQL prints a timestamp with the fraction's trailing zeros already dropped, in
+      // the ISO DateStyle and UTC time zone Dialect::session_setup sets (timestamptz through
+      // ::timestamp); a third faster than to_char and trimming. MySQL prints DATETIME(n) with
+      // n digits, so the fraction is always printed and trimmed.
+      if (pg) {
+        return q + "::timestamp::text";
+      }
+      return sql_trim_fraction(f, fmt::format("DATE_FORMAT({}, '%Y-%m-%d %H:%i:%s.%f')", q));
+    case Kind::binary:
+      return pg ? fmt::format("encode({}, 'hex')", q) : fmt::format("LOWER(HEX({}))", q);
+    case Kind::boolean:
+      return pg ? fmt::format("{}::int::text", q) : fmt::format("{} + 0", q);
+  }
+  return std::nullopt;
+}
+
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
@@ -488,14 +579,51 @@ ChunkSum parse_chunk_aggregate(const db::Value& count, const db::Value& sum) {
   return out;
 }
 
-std::optional<std::string> sql_chunk_aggregate(const db::Dialect& /*dialect*/,
-                                               const std::vector<HashColumn>& /*columns*/) {
-  return std::nullopt;  // TODO(#15): PostgreSQL and MySQL follow
+std::optional<std::string> sql_chunk_aggregate(const db::Dialect& dialect,
+                                               const std::vector<HashColumn>& columns) {
+  std::optional<std::string> h = sql_row_hash(dialect, columns);
+  if (!h) {
+    return std::nullopt;
+  }
+  return fmt::format("COUNT(*), SUM({})", *h);
 }
 
-std::optional<std::string> sql_row_hash(const db::Dialect& /*dialect*/,
-                                        const std::vector<HashColumn>& /*columns*/) {
-  return std::nullopt;  // TODO(#15): PostgreSQL and MySQL follow
+std::optional<std::string> sql_row_hash(const db::Dialect& dialect,
+                                        const std::vector<HashColumn>& columns) {
+  std::optional<SqlFlavour> f = flavour_of(dialect);
+  if (!f || columns.empty()) {
+    return std::nullopt;
+  }
+  std::vector<std::string> parts;
+  parts.reserve(columns.size());
+  for (const HashColumn& c : columns) {
+    std::optional<std::string> e = sql_column_text(dialect, *f, c);
+    if (!e) {
+      return std::nullopt;
+    }
+    parts.push_back(fmt::format("COALESCE({}, {})", *e, sql_backslash_literal(dialect, *f, "\\N")));
+  }
+  if (*f == SqlFlavour::postgresql) {
+    // ::bit(64) keeps the first 64 of md5's 128 bits; ::bigint reads them as a signed number,
+    // which parse_row_hash and parse_chunk_aggregate take modulo 2^64.
+    // concat_ws builds the row text in one allocation where a chain of || copies it per column.
+    std::string row = parts.size() == 1 ? parts.front()
+                                        : fmt::format("concat_ws('|', {})", fmt::join(parts, ", "));
+    return fmt::format("('x' || md5({}))::bit(64)::bigint", row);
+  }
+  // Text is escaped in its own character set (a latin1 REPLACE is cheaper than a utf8mb4 one)
+  // and the row converted to UTF-8 once: MD5 hashes the bytes of its argument's character set,
+  // and the canonical text is UTF-8. Converting per column costs more; the conversion is most
+  // of the query's time on a latin1 table all the same.
+  std::string row =
+      parts.size() == 1 ? parts.front() : fmt::format("CONCAT_WS('|', {})", fmt::join(parts, ", "));
+  bool has_text = std::any_of(columns.begin(), columns.end(), [](const HashColumn& c) {
+    return c.kind == Kind::text || c.kind == Kind::padded;
+  });
+  if (has_text) {
+    row = fmt::format("CONVERT({} USING utf8mb4)", row);
+  }
+  return fmt::format("CAST(CONV(LEFT(MD5({}), 16), 16, 10) AS UNSIGNED)", row);
 }
 
 std::uint64_t parse_row_hash(const db::Value& v) {

@@ -118,9 +118,8 @@ ChunkSum SideReader::sum(const Range& r, bool& in_database) {
   const db::Dialect& d = conn_.dialect();
   if (agg) {
     in_database = true;
-    std::unique_ptr<db::RowReader> rd =
-        conn_.query(fmt::format("SELECT {} FROM {}{}", *agg, d.stored_ident(table_), where_sql),
-                    params);
+    std::unique_ptr<db::RowReader> rd = conn_.query(
+        fmt::format("SELECT {} FROM {}{}", *agg, d.stored_ident(table_), where_sql), params);
     if (!rd->next()) {
       return {};
     }
@@ -129,8 +128,7 @@ ChunkSum SideReader::sum(const Range& r, bool& in_database) {
   in_database = false;
   // No ORDER BY: the sum does not depend on the order, and the engine need not sort.
   std::unique_ptr<db::RowReader> rd = conn_.query(
-      fmt::format("SELECT {} FROM {}{}", select_list(), d.stored_ident(table_), where_sql),
-      params);
+      fmt::format("SELECT {} FROM {}{}", select_list(), d.stored_ident(table_), where_sql), params);
   ChunkSum s;
   KeyedRow k;
   while (rd->next()) {
@@ -163,8 +161,8 @@ std::optional<db::Row> SideReader::key_at(const Range& r, std::int64_t offset) {
   std::string where_sql = where(r, params);
   const db::Dialect& d = conn_.dialect();
   std::unique_ptr<db::RowReader> rd =
-      conn_.query(fmt::format("SELECT {0} FROM {1}{2} ORDER BY {0} LIMIT 1 OFFSET {3}",
-                              key_list(), d.stored_ident(table_), where_sql, offset),
+      conn_.query(fmt::format("SELECT {0} FROM {1}{2} ORDER BY {0} LIMIT 1 OFFSET {3}", key_list(),
+                              d.stored_ident(table_), where_sql, offset),
                   params);
   if (!rd->next()) {
     return std::nullopt;
@@ -173,8 +171,8 @@ std::optional<db::Row> SideReader::key_at(const Range& r, std::int64_t offset) {
 }
 
 std::int64_t SideReader::count() {
-  std::optional<db::Value> v =
-      conn_.query_value(fmt::format("SELECT COUNT(*) FROM {}", conn_.dialect().stored_ident(table_)));
+  std::optional<db::Value> v = conn_.query_value(
+      fmt::format("SELECT COUNT(*) FROM {}", conn_.dialect().stored_ident(table_)));
   return v ? v->as_int() : 0;
 }
 
@@ -205,8 +203,8 @@ void SideReader::open_stream() {
       order += fmt::format("{}{} COLLATE BINARY", sep, c);
     }
   }
-  stream_ = conn_.query(fmt::format("SELECT {} FROM {} ORDER BY {}", select_list(),
-                                    d.stored_ident(table_), order));
+  stream_ = conn_.query(
+      fmt::format("SELECT {} FROM {} ORDER BY {}", select_list(), d.stored_ident(table_), order));
 }
 
 bool SideReader::next(KeyedRow& out) {

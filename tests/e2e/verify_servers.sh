@@ -14,7 +14,7 @@
 
 S=$(db_url sqlite src)
 run 0 schema create "$S" --version 5.8.0
-run 0 schema fill "$S" --rows 2000
+run 0 schema fill "$S" --rows 800
 known_rows sqlite src
 run 0 sync prepare --source "$S"
 
@@ -53,6 +53,8 @@ for e in postgresql mariadb; do
   expect_equal "$e -> $e"
   [ "$(json_get "$OUT" '[t["mode"] for t in j["tables"] if t["table"] == "IDN_OAUTH2_ACCESS_TOKEN"][0]')" = chunks ] ||
     fail "$e -> $e: expected the chunk mode: $OUT"
+  [ "$(json_get "$OUT" '[t["in_database_sums"] for t in j["tables"] if t["table"] == "IDN_OAUTH2_ACCESS_TOKEN"][0] > 0')" = True ] ||
+    fail "$e -> $e: expected the engine to compute the chunk sums: $OUT"
 done
 
 # --- 5.8.0 against 7.0.0 on both servers, and the two 7.0.0 copies against each other -----------

@@ -92,7 +92,8 @@ struct Params {
         formats.push_back(0);
       } else if (v.is_bytes()) {
         const Bytes& b = v.as_bytes();
-        values.push_back(reinterpret_cast<const char*>(b.data()));
+        // An empty vector's data() may be null, which libpq reads as SQL NULL.
+        values.push_back(b.empty() ? "" : reinterpret_cast<const char*>(b.data()));
         lengths.push_back(static_cast<int>(b.size()));
         formats.push_back(1);
       } else {

@@ -104,7 +104,9 @@ class Statement {
         rc = sqlite3_bind_text64(stmt_, idx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
       } else {
         const Bytes& b = v.as_bytes();
-        rc = sqlite3_bind_blob64(stmt_, idx, b.data(), b.size(), SQLITE_TRANSIENT);
+        // A null pointer binds NULL, and an empty vector's data() may be null.
+        rc = b.empty() ? sqlite3_bind_zeroblob(stmt_, idx, 0)
+                       : sqlite3_bind_blob64(stmt_, idx, b.data(), b.size(), SQLITE_TRANSIENT);
       }
       if (rc != SQLITE_OK) {
         throw sqlite_error(db_, rc, "binding parameter");
