@@ -309,6 +309,9 @@ VerifyResult run_verify(const sync::SyncConfig& config, const VerifyOptions& opt
     } else {
       verify_chunks(workers, *source, plan, tv, options, progress);
     }
+    // Workers find differences in any order; the listing is the same from run to run.
+    std::stable_sort(tv.rows.begin(), tv.rows.end(),
+                     [](const RowDiff& a, const RowDiff& b) { return a.key < b.key; });
     tv.seconds = since(table_start);
     result.tables.push_back(std::move(tv));
   }

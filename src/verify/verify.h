@@ -80,7 +80,7 @@ struct TableVerify {
   std::int64_t missing = 0;    ///< on the source only
   std::int64_t extra = 0;      ///< on the target only
   std::int64_t differing = 0;  ///< on both sides, another value in some column
-  std::vector<RowDiff> rows;   ///< the first listed_rows differences, in key order per range
+  std::vector<RowDiff> rows;   ///< the first listed_rows differences found, sorted by key text
   std::vector<DiffKey> keys;   ///< the first kept_keys differences, for a repair step
   bool keys_complete = true;   ///< every difference is in `keys`
 
