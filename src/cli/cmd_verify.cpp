@@ -1,7 +1,9 @@
 // cutover verify: are the source's rows, after the version transform, the target's rows?
 // Reads its databases, versions and tables as the sync commands do (cli/sync_args.h), runs the
 // verify engine with a progress line on stderr, and prints a summary per table with the
-// differing rows, or one JSON object. Exit 0 equal, 3 differences, 2 usage or configuration.
+// differing rows, or one JSON object. With --repair, the differing keys are then written back
+// to the source's state through the sync's apply path (sync/repair.h) and those tables verified
+// again. Exit 0 equal (after a repair: equal again), 3 differences, 2 usage or configuration.
 #include <map>
 #include <memory>
 
@@ -14,6 +16,7 @@
 #include "cli/progress.h"
 #include "cli/sync_args.h"
 #include "db/registry.h"
+#include "sync/repair.h"
 #include "verify/live.h"
 #include "verify/sensitive.h"
 #include "verify/verify.h"
@@ -27,6 +30,8 @@ struct VerifyArgs {
   bool json = false;
   int jobs = 2;
   std::string recheck_timeout = "60s";
+  bool repair = false;
+  bool dry_run = false;
 };
 
 const char* kind_text(verify::DiffKind k) {
@@ -156,12 +161,9 @@ void print_table(const verify::TableVerify& t) {
   }
 }
 
-int run_verify(const VerifyArgs& a) {
-  sync::SyncConfig c = config_of(a.sync, true);
-  {
-    std::unique_ptr<db::Connection> source = db::open(c.source);
-    fill_versions(c, *source);
-  }
+/// The check itself, with the progress line on stderr.
+verify::VerifyResult check(const sync::SyncConfig& c, const VerifyArgs& a,
+                           verify::LiveOutcome& live) {
   verify::VerifyOptions o;
   o.jobs = a.jobs;
   ProgressLine bar("verify:");
@@ -182,12 +184,13 @@ int run_verify(const VerifyArgs& a) {
   verify::LiveOptions lo;
   lo.wait_ms = parse_duration_ms(a.recheck_timeout, "--recheck-timeout");
   lo.rechecks = lo.wait_ms > 0 ? lo.rechecks : 0;
-  verify::LiveOutcome live = verify::settle(c, o, lo, r);
-  int rc = static_cast<int>(r.equal() ? ExitCode::success : ExitCode::differences);
-  if (a.json) {
-    print_out(result_json(r, live).dump(2) + "\n");
-    return rc;
-  }
+  live = verify::settle(c, o, lo, r);
+  return r;
+}
+
+/// The human summary: a line per table with its listed rows, then the verdict.
+void print_result(const verify::VerifyResult& r, const verify::LiveOutcome& live,
+                  const VerifyArgs& a) {
   std::int64_t rows = 0;
   std::size_t differ = 0;
   for (const verify::TableVerify& t : r.tables) {
@@ -217,6 +220,142 @@ int run_verify(const VerifyArgs& a) {
     print_out(fmt::format("DIFFERENT: {} of {} tables differ ({}), checked in {:.1f} s\n", differ,
                           r.tables.size(), versions, r.seconds));
   }
+}
+
+/// --repair: the differing keys of `r` written back to the source's state (or, dry run, the
+/// SQL printed), then the repaired tables verified again. Adds "repair" to `j` (JSON) or
+/// prints what it did; returns the exit code.
+int repair(sync::SyncConfig c, const VerifyArgs& a, const verify::VerifyResult& r,
+           nlohmann::json& j) {
+  // The keys as verify read them: the source's for missing and differing rows, the
+  // target's for extra ones; a table the target lacks cannot be written row by row.
+  std::vector<sync::RepairKeys> work;
+  nlohmann::json tables = nlohmann::json::array();
+  std::vector<std::string> notes;
+  for (const verify::TableVerify& t : r.tables) {
+    if (t.equal()) {
+      continue;
+    }
+    nlohmann::json tj = {{"table", t.table}, {"keys_complete", t.keys_complete}};
+    if (t.target_table_missing) {
+      tj["skipped"] = "the target has no such table";
+      notes.push_back(
+          fmt::format("{}: the target has no such table; not repaired (create it "
+                      "with 'cutover sync copy')",
+                      t.table));
+      tables.push_back(tj);
+      continue;
+    }
+    if (!t.keys_complete) {
+      notes.push_back(
+          fmt::format("{}: {} differences, the first {} keys kept and repaired; run "
+                      "verify --repair again for the rest",
+                      t.table, group_digits(t.missing + t.extra + t.differing),
+                      group_digits(static_cast<std::int64_t>(t.keys.size()))));
+    }
+    sync::RepairKeys k{t.table, {}};
+    k.keys.reserve(t.keys.size());
+    for (const verify::DiffKey& d : t.keys) {
+      k.keys.push_back(d.key);
+    }
+    work.push_back(std::move(k));
+    tables.push_back(tj);
+  }
+  if (!a.json) {
+    for (const std::string& n : notes) {
+      print_out("  " + n + "\n");
+    }
+  }
+  sync::RepairOptions ro;
+  ro.dry_run = a.dry_run;
+  nlohmann::json statements = nlohmann::json::array();
+  ro.print_sql = [&](const std::string& sql) {
+    if (a.json) {
+      statements.push_back(sql);
+    } else {
+      print_out(sql + ";\n");
+    }
+  };
+  sync::RepairResult done = sync::repair_keys(c, work, ro);
+  for (nlohmann::json& tj : tables) {
+    for (const sync::RepairTableResult& t : done.tables) {
+      if (tj.contains("skipped") || !db::same_ident(t.table, tj["table"].get<std::string>())) {
+        continue;
+      }
+      tj["keys"] = t.keys;
+      tj["source_rows_written"] = t.present;
+      tj["keys_removed"] = t.absent;
+    }
+  }
+  nlohmann::json rj = {{"dry_run", a.dry_run},
+                       {"tables", tables},
+                       {"rows_written", done.upserted},
+                       {"rows_removed", done.deleted},
+                       {"batches", done.batches}};
+  if (a.dry_run) {
+    rj["statements"] = statements;
+    if (a.json) {
+      j["repair"] = rj;
+    } else {
+      print_out(
+          fmt::format("DRY RUN: the repair would write {} rows and remove {} in {} "
+                      "tables; nothing was written\n",
+                      group_digits(done.upserted), group_digits(done.deleted), work.size()));
+    }
+    return static_cast<int>(ExitCode::differences);
+  }
+  if (!a.json) {
+    for (const sync::RepairTableResult& t : done.tables) {
+      print_out(fmt::format(
+          "  repaired {:<34} {:>8} keys: {} written, {} removed (not on "
+          "the source)\n",
+          t.table, group_digits(t.keys), group_digits(t.present), group_digits(t.absent)));
+    }
+    print_out(fmt::format(
+        "REPAIRED: {} rows written, {} removed in {} transactions; verifying "
+        "the repaired tables again\n",
+        group_digits(done.upserted), group_digits(done.deleted), group_digits(done.batches)));
+  }
+  // The proof: the repaired tables verified again (a table skipped above still differs).
+  c.tables.clear();
+  for (const verify::TableVerify& t : r.tables) {
+    if (!t.equal()) {
+      c.tables.push_back(t.table);
+    }
+  }
+  verify::LiveOutcome after_live;
+  verify::VerifyResult after = check(c, a, after_live);
+  if (a.json) {
+    rj["equal_after"] = after.equal();
+    rj["after"] = result_json(after, after_live);
+    j["repair"] = rj;
+  } else {
+    print_result(after, after_live, a);
+  }
+  return static_cast<int>(after.equal() ? ExitCode::success : ExitCode::differences);
+}
+
+int run_verify(const VerifyArgs& a) {
+  sync::SyncConfig c = config_of(a.sync, true);
+  {
+    std::unique_ptr<db::Connection> source = db::open(c.source);
+    fill_versions(c, *source);
+  }
+  verify::LiveOutcome live;
+  verify::VerifyResult r = check(c, a, live);
+  int rc = static_cast<int>(r.equal() ? ExitCode::success : ExitCode::differences);
+  nlohmann::json j;
+  if (a.json) {
+    j = result_json(r, live);
+  } else {
+    print_result(r, live, a);
+  }
+  if (a.repair && !r.equal()) {
+    rc = repair(c, a, r, j);
+  }
+  if (a.json) {
+    print_out(j.dump(2) + "\n");
+  }
   return rc;
 }
 
@@ -239,6 +378,13 @@ void add_verify_command(CLI::App& app, Runner& selected) {
                 "3 re-checks of the differing rows");
   v->add_option("--jobs", args->jobs, "connections per side, chunks checked at once (default 2)")
       ->check(CLI::Range(1, 64));
+  CLI::Option* repair_flag = v->add_flag(
+      "--repair", args->repair,
+      "then write the differing target rows back to the source's state through the sync's "
+      "apply path, and verify those tables again (the source is only read)");
+  v->add_flag("--dry-run", args->dry_run,
+              "with --repair: print the SQL the repair would run instead of running it")
+      ->needs(repair_flag);
   v->footer(
       "\nPer table the key (primary, else first unique) is walked in chunks of about 0.5 s;\n"
       "each chunk's row count and order-independent hash of a canonical row encoding is\n"
@@ -260,8 +406,16 @@ void add_verify_command(CLI::App& app, Runner& selected) {
       "rows_per_second, missing, extra, differing, rows_complete, rows[] (at most 100):\n"
       "kind (missing|extra|differing), key {column: value}, columns[] {column, source,\n"
       "target} (differing columns), note. Values are canonical text or null.\n"
-      "Exit codes: 0 equal, 3 differences found, 2 bad command line or configuration,\n"
-      "1 failure.");
+      "--repair writes each differing key as `sync run` would: the source's current row\n"
+      "(after the version transform) upserted, a key the source no longer has deleted, one\n"
+      "target transaction per batch; then verifies the repaired tables again. --json adds\n"
+      "repair {dry_run, tables[] {table, keys, source_rows_written, keys_removed,\n"
+      "keys_complete, skipped}, rows_written, rows_removed, batches, equal_after, after\n"
+      "(the second check, keys as above), statements[] (dry run)}. --dry-run prints the\n"
+      "statements with every value in full, tokens and secrets included (the rows are the\n"
+      "operator's own; connection passwords never appear), and writes nothing.\n"
+      "Exit codes: 0 equal (with --repair: equal after the repair), 3 differences found\n"
+      "(always, with --dry-run), 2 bad command line or configuration, 1 failure.");
   v->callback([&selected, args] { selected = [args] { return run_verify(*args); }; });
 }
 

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 
 #include <fmt/format.h>
 
 #include "core/echo.h"
 #include "core/error.h"
 #include "db/dialects/all.h"
+#include "db/sql_scan.h"
 
 namespace cutover::db {
 
@@ -73,6 +75,52 @@ std::string Dialect::string_literal(std::string_view s) const {
 
 std::string Dialect::placeholder(int /*n*/) const {
   return "?";
+}
+
+std::string Dialect::value_literal(const Value& v) const {
+  if (v.is_null()) {
+    return "NULL";
+  }
+  if (v.is_bytes()) {
+    return binary_literal(v.to_text());
+  }
+  if (v.is_int()) {
+    return v.to_text();
+  }
+  if (v.is_double()) {
+    // Shortest text that reads back as the same double; NaN and infinities have no numeric
+    // literal, and every engine that stores them reads them from text.
+    return std::isfinite(v.as_double()) ? v.to_text() : string_literal(v.to_text());
+  }
+  return string_literal(v.as_text());
+}
+
+std::string Dialect::with_literals(std::string_view sql, const std::vector<Value>& params) const {
+  bool numbered = placeholder(1) != "?";
+  std::vector<Placeholder> marks =
+      find_placeholders(sql, numbered ? SqlSyntax::postgresql : SqlSyntax::mysql);
+  std::string out;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < marks.size(); ++i) {
+    std::size_t index = numbered ? marks[i].number - 1 : i;
+    if (index >= params.size()) {
+      throw Error(ErrorKind::internal, fmt::format("statement has placeholder {} but {} parameters",
+                                                   index + 1, params.size()));
+    }
+    out.append(sql.substr(at, marks[i].offset - at));
+    out += value_literal(params[index]);
+    at = marks[i].offset + marks[i].length;
+  }
+  if (!numbered && marks.size() != params.size()) {
+    throw Error(ErrorKind::internal, fmt::format("statement has {} placeholders but {} parameters",
+                                                 marks.size(), params.size()));
+  }
+  out.append(sql.substr(at));
+  return out;
+}
+
+std::string Dialect::binary_literal(std::string_view hex) const {
+  return fmt::format("X'{}'", hex);
 }
 
 std::string Dialect::column_type(const Column& c) const {

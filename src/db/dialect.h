@@ -10,6 +10,7 @@
 
 #include "db/table_def.h"
 #include "db/tx_options.h"
+#include "db/value.h"
 
 namespace cutover::db {
 
@@ -49,6 +50,14 @@ class Dialect {
   virtual std::string string_literal(std::string_view s) const;
   /// Placeholder for the n-th parameter, 1-based ("?" or "$n").
   virtual std::string placeholder(int n) const;
+  /// A value written as a literal of this dialect, for SQL shown instead of run (a dry run):
+  /// NULL, a number, a string literal (timestamps are text), or binary_literal for bytes.
+  std::string value_literal(const Value& v) const;
+  /// `sql` (this dialect's placeholders) with each placeholder replaced by value_literal of its
+  /// parameter. Throws ErrorKind::internal when the counts do not match.
+  std::string with_literals(std::string_view sql, const std::vector<Value>& params) const;
+  /// Bytes as a literal, from their lower-case hex digits. Base: the standard X'..'.
+  virtual std::string binary_literal(std::string_view hex) const;
 
   /// Column type as this dialect spells it.
   virtual std::string column_type(const Column& c) const;

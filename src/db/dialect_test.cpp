@@ -27,6 +27,34 @@ TEST(Dialect, PlaceholdersFollowTheEngine) {
   EXPECT_EQ(dialect_by_name("sqlite").placeholder(1), "?");
 }
 
+TEST(Dialect, ValueLiteralsFollowTheEngine) {
+  const Dialect& pg = dialect_by_name("postgresql");
+  const Dialect& my = dialect_by_name("mysql");
+  const Dialect& lite = dialect_by_name("sqlite");
+  EXPECT_EQ(pg.value_literal(Value()), "NULL");
+  EXPECT_EQ(pg.value_literal(Value(std::int64_t{-42})), "-42");
+  EXPECT_EQ(pg.value_literal(Value(0.5)), "0.5");
+  EXPECT_EQ(pg.value_literal(Value("it's")), "'it''s'");
+  EXPECT_EQ(my.value_literal(Value("a\\b")), "'a\\\\b'");
+  EXPECT_EQ(lite.value_literal(Value(Bytes{0x00, 0xff})), "X'00ff'");
+  EXPECT_EQ(pg.value_literal(Value(Bytes{0x00, 0xff})), "'\\x00ff'::bytea");
+  EXPECT_EQ(dialect_by_name("oracle").value_literal(Value(Bytes{0x0a})), "HEXTORAW('0a')");
+  EXPECT_EQ(dialect_by_name("mssql").value_literal(Value(Bytes{0x0a})), "0x0a");
+  EXPECT_EQ(dialect_by_name("db2").value_literal(Value(Bytes{0x0a})), "BX'0a'");
+}
+
+TEST(Dialect, WithLiteralsFillsEachPlaceholderOnce) {
+  std::vector<Value> params = {Value(std::int64_t{7}), Value("x?y"), Value()};
+  // A '?' inside a quoted identifier or an inserted value is not a placeholder.
+  EXPECT_EQ(dialect_by_name("sqlite").with_literals("UPDATE \"T?\" SET A = ?, B = ? WHERE C IS ?",
+                                                    params),
+            "UPDATE \"T?\" SET A = 7, B = 'x?y' WHERE C IS NULL");
+  EXPECT_EQ(dialect_by_name("postgresql").with_literals("SELECT $2, $1, $3", params),
+            "SELECT 'x?y', 7, NULL");
+  EXPECT_THROW(dialect_by_name("mysql").with_literals("SELECT ?", params), Error);
+  EXPECT_THROW(dialect_by_name("postgresql").with_literals("SELECT $4", params), Error);
+}
+
 TEST(Dialect, UpsertNamesTheKeyAndNeverReplaces) {
   std::vector<std::string> cols = {"TOKEN_ID", "TOKEN_STATE"};
   std::vector<std::string> key = {"TOKEN_ID"};

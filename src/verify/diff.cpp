@@ -5,6 +5,7 @@
 
 #include "core/cancel.h"
 #include "core/echo.h"
+#include "db/table_def.h"
 #include "verify/sensitive.h"
 
 namespace cutover::verify {
@@ -100,7 +101,7 @@ RowDiff Recorder::describe_key(DiffKind kind, const db::Row& key) const {
   d.kind = kind;
   for (std::size_t i = 0; i < plan_.key_at.size(); ++i) {
     std::size_t at = plan_.key_at[i];
-    d.key.emplace_back(plan_.compared[at],
+    d.key.emplace_back(db::to_upper(plan_.compared[at]),
                        shown_value(key[i], plan_.key_kinds[i], plan_.secret[at]));
   }
   return d;
@@ -131,7 +132,8 @@ void Recorder::differing(const KeyedRow& s, const KeyedRow& t) {
   } else {
     for (std::size_t i = 0; i < plan_.compared.size(); ++i) {
       if (canonical(s.row[i], plan_.kinds[i]) != canonical(t.row[i], plan_.kinds[i])) {
-        d.columns.push_back({plan_.compared[i], shown_value(s.row[i], plan_.kinds[i], plan_.secret[i]),
+        d.columns.push_back({db::to_upper(plan_.compared[i]),
+                             shown_value(s.row[i], plan_.kinds[i], plan_.secret[i]),
                              shown_value(t.row[i], plan_.kinds[i], plan_.secret[i])});
       }
     }

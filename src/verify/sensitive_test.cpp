@@ -47,13 +47,16 @@ TEST(StreamOrder, TextKeysCompareAsBytesIntegersAsNumbers) {
   EXPECT_LT(cmp("Zeta", "_x"), 0);
   EXPECT_LT(cmp("_x", "alpha"), 0);
   EXPECT_LT(cmp("B1", "a2"), 0);
-  EXPECT_LT(cmp("ezra", "\xc3\xa9" "clair"), 0);
+  EXPECT_LT(cmp("ezra",
+                "\xc3\xa9"
+                "clair"),
+            0);
   EXPECT_LT(cmp("a b", "ab"), 0);
   EXPECT_EQ(cmp("ab", "ab"), 0);
   p.key_kinds = {Kind::integer, Kind::text};
-  EXPECT_LT(SideReader::compare_keys(p, {db::Value(9), db::Value("b")},
-                                     {db::Value(10), db::Value("a")}),
-            0);
+  EXPECT_LT(
+      SideReader::compare_keys(p, {db::Value(9), db::Value("b")}, {db::Value(10), db::Value("a")}),
+      0);
   EXPECT_GT(SideReader::compare_keys(p, {db::Value(10), db::Value("b")},
                                      {db::Value("10"), db::Value("a")}),
             0);

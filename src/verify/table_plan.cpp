@@ -68,8 +68,8 @@ std::string text_order(db::Connection& conn, const std::string& table, const std
 /// range would then select different rows on the two sides: reported as differences that are
 /// not there. Those tables are streamed in byte order instead (TablePlan::stream).
 bool order_shared(db::Connection& source, db::Connection& target, const TablePlan& p) {
-  bool same_server = source.backend() == target.backend() &&
-                     source.server_version() == target.server_version();
+  bool same_server =
+      source.backend() == target.backend() && source.server_version() == target.server_version();
   for (std::size_t i = 0; i < p.key_kinds.size(); ++i) {
     switch (p.key_kinds[i]) {
       case Kind::integer:
@@ -116,8 +116,7 @@ TablePlan plan_table(db::Connection& source, db::Connection& target, const sync:
   for (const std::string& k : table.key) {
     const db::Column* c = t.find_column(k);
     if (c == nullptr) {
-      throw Error(ErrorKind::config,
-                  fmt::format("the target's {} has no key column {}", t.name, k),
+      throw Error(ErrorKind::config, fmt::format("the target's {} has no key column {}", t.name, k),
                   "rows cannot be matched by key; check that the target is the product version "
                   "given with --to");
     }
@@ -161,10 +160,10 @@ TablePlan plan_table(db::Connection& source, db::Connection& target, const sync:
     auto it = std::find_if(p.compared.begin(), p.compared.end(),
                            [&](const std::string& c) { return db::same_ident(c, k); });
     if (it == p.compared.end()) {
-      throw Error(ErrorKind::config,
-                  fmt::format("the version transform of {} does not carry key column {}", p.name,
-                              k),
-                  "rows cannot be matched by key between these versions");
+      throw Error(
+          ErrorKind::config,
+          fmt::format("the version transform of {} does not carry key column {}", p.name, k),
+          "rows cannot be matched by key between these versions");
     }
     p.key_at.push_back(static_cast<std::size_t>(it - p.compared.begin()));
     p.key_kinds.push_back(p.kinds[p.key_at.back()]);

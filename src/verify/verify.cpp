@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "core/cancel.h"
 #include "db/registry.h"
+#include "db/table_def.h"
 #include "schema/catalogue.h"
 #include "schema/transform.h"
 #include "sync/tables.h"
@@ -143,8 +145,17 @@ void verify_chunks(std::vector<Worker>& workers, db::Connection& planner, const 
           db::Transaction tt(*wp->target, snapshot());
           bool s_db = false;
           bool t_db = false;
-          ChunkSum a = s.sum(*r, s_db);
-          ChunkSum b = t.sum(*r, t_db);
+          // Both sides at once: each waits mostly for its own engine.
+          std::future<ChunkSum> target_sum =
+              std::async(std::launch::async, [&] { return t.sum(*r, t_db); });
+          ChunkSum a;
+          try {
+            a = s.sum(*r, s_db);
+          } catch (...) {
+            target_sum.wait();
+            throw;
+          }
+          ChunkSum b = target_sum.get();
           double secs = since(start);
           if (a.rows > 0 && secs > 0) {
             // Towards chunk_seconds, at most doubling or halving per chunk.
@@ -201,8 +212,7 @@ void verify_chunks(std::vector<Worker>& workers, db::Connection& planner, const 
 }
 
 /// Stream mode: both sides read once in byte order of the key and merged.
-void verify_stream(Worker& w, const TablePlan& plan, TableVerify& out,
-                   const VerifyOptions& options,
+void verify_stream(Worker& w, const TablePlan& plan, TableVerify& out, const VerifyOptions& options,
                    const std::function<void(const VerifyProgress&)>& progress) {
   Recorder rec(out, plan, options);
   std::optional<schema::LocalIdps> idps = local_idps(plan, w);
@@ -226,8 +236,7 @@ void verify_stream(Worker& w, const TablePlan& plan, TableVerify& out,
 }  // namespace
 
 bool VerifyResult::equal() const {
-  return std::all_of(tables.begin(), tables.end(),
-                     [](const TableVerify& t) { return t.equal(); });
+  return std::all_of(tables.begin(), tables.end(), [](const TableVerify& t) { return t.equal(); });
 }
 
 VerifyResult run_verify(const sync::SyncConfig& config, const VerifyOptions& options,
@@ -237,8 +246,8 @@ VerifyResult run_verify(const sync::SyncConfig& config, const VerifyOptions& opt
   VerifyResult result;
   result.from_version = config.from_version;
   result.to_version = config.to_version.empty() ? config.from_version : config.to_version;
-  schema::Transform xform = schema::Transform::make(product, result.from_version,
-                                                    result.to_version);
+  schema::Transform xform =
+      schema::Transform::make(product, result.from_version, result.to_version);
   db::OpenOptions ro;
   ro.read_only = true;
   std::unique_ptr<db::Connection> source = db::open(config.source, ro);
@@ -272,8 +281,8 @@ VerifyResult run_verify(const sync::SyncConfig& config, const VerifyOptions& opt
     if (!tdef) {
       tv.target_table_missing = true;
       tv.mode = "missing";
-      std::optional<db::Value> n = source->query_value(
-          "SELECT COUNT(*) FROM " + source->dialect().stored_ident(st.def.name));
+      std::optional<db::Value> n = source->query_value("SELECT COUNT(*) FROM " +
+                                                       source->dialect().stored_ident(st.def.name));
       tv.source_rows = n ? n->as_int() : 0;
       tv.missing = tv.source_rows;
       tv.keys_complete = tv.missing == 0;
@@ -281,16 +290,28 @@ VerifyResult run_verify(const sync::SyncConfig& config, const VerifyOptions& opt
       continue;
     }
     TablePlan plan = plan_table(*source, *target, st, *tdef, &xform);
-    tv.key = plan.target_key;
-    tv.columns = plan.compared;
-    tv.source_only = plan.source_only;
-    tv.target_only = plan.target_only;
+    // Named as the catalogue names them, whatever case the engine stores.
+    auto upper = [](const std::vector<std::string>& stored) {
+      std::vector<std::string> out;
+      out.reserve(stored.size());
+      for (const std::string& n : stored) {
+        out.push_back(db::to_upper(n));
+      }
+      return out;
+    };
+    tv.key = upper(plan.target_key);
+    tv.columns = upper(plan.compared);
+    tv.source_only = upper(plan.source_only);
+    tv.target_only = upper(plan.target_only);
     tv.mode = plan.stream ? "stream" : "chunks";
     if (plan.stream) {
       verify_stream(workers.front(), plan, tv, options, progress);
     } else {
       verify_chunks(workers, *source, plan, tv, options, progress);
     }
+    // Workers find differences in any order; the listing is the same from run to run.
+    std::stable_sort(tv.rows.begin(), tv.rows.end(),
+                     [](const RowDiff& a, const RowDiff& b) { return a.key < b.key; });
     tv.seconds = since(table_start);
     result.tables.push_back(std::move(tv));
   }

@@ -40,7 +40,7 @@ enum class DiffKind { missing, extra, differing };
 /// One column of a differing row, values as shown: canonical text (verify/canonical.h) echoed
 /// safely, or for columns that hold secrets a short hash "#0123abcd" of it; nullopt is NULL.
 struct ColumnDiff {
-  std::string column;  ///< the target's name
+  std::string column;  ///< upper case, as the catalogue names it
   std::optional<std::string> source;
   std::optional<std::string> target;
 };
@@ -48,7 +48,7 @@ struct ColumnDiff {
 /// One differing row as described to a person.
 struct RowDiff {
   DiffKind kind = DiffKind::differing;
-  /// Key columns (target names) and values as shown, as ColumnDiff shows them.
+  /// Key columns (upper case) and values as shown, as ColumnDiff shows them.
   std::vector<std::pair<std::string, std::optional<std::string>>> key;
   std::vector<ColumnDiff> columns;  ///< differing only
   std::string note;                 ///< e.g. why the transform refused the source row
@@ -63,8 +63,8 @@ struct DiffKey {
 
 struct TableVerify {
   std::string table;                     ///< catalogue name
-  std::vector<std::string> key;          ///< target names
-  std::vector<std::string> columns;      ///< compared (target names)
+  std::vector<std::string> key;          ///< upper case, as the catalogue names columns
+  std::vector<std::string> columns;      ///< compared
   std::vector<std::string> source_only;  ///< columns on one side only: listed, not compared
   std::vector<std::string> target_only;
   /// "chunks": ranges in key order, hashed per chunk, differing ones bisected. "stream": the
@@ -80,7 +80,7 @@ struct TableVerify {
   std::int64_t missing = 0;    ///< on the source only
   std::int64_t extra = 0;      ///< on the target only
   std::int64_t differing = 0;  ///< on both sides, another value in some column
-  std::vector<RowDiff> rows;   ///< the first listed_rows differences, in key order per range
+  std::vector<RowDiff> rows;   ///< the first listed_rows differences found, sorted by key text
   std::vector<DiffKey> keys;   ///< the first kept_keys differences, for a repair step
   bool keys_complete = true;   ///< every difference is in `keys`
 

@@ -75,6 +75,23 @@ run 3 verify --source "$S" --target "$(db_url sqlite inj7)" --from 5.8.0 --to 7.
 expect_diffs "7.0.0 target" IDN_OAUTH2_ACCESS_TOKEN:differing:alpha:IDP_ID \
   IDN_OAUTH2_ACCESS_TOKEN:differing:ab:TOKEN_BINDING_REF
 
+# --- from a cutover sync config, as the sync commands read it ------------------------------------
+cat >"$WORK/sync.toml" <<TOML
+from = "5.8.0"
+to = "7.0.0"
+tables = ["IDN_OAUTH2_ACCESS_TOKEN"]
+[source]
+url = "sqlite:src.db"
+[target]
+url = "sqlite:inj7.db"
+TOML
+run 3 verify --config "$WORK/sync.toml" --json
+expect_diffs "from a config" IDN_OAUTH2_ACCESS_TOKEN:differing:alpha:IDP_ID \
+  IDN_OAUTH2_ACCESS_TOKEN:differing:ab:TOKEN_BINDING_REF
+# The command line wins over the file.
+run 0 verify --config "$WORK/sync.toml" --target "$T7" --json
+expect_equal "config with --target"
+
 # --- refusals ---------------------------------------------------------------------------------
 run 2 verify --source "$S"
 one_line_error "$ERR" "no target"

@@ -45,6 +45,10 @@ class Db2Dialect final : public Dialect {
     return lock;
   }
 
+  std::string binary_literal(std::string_view hex) const override {
+    return fmt::format("BX'{}'", hex);
+  }
+
   std::string keyset_page(std::string_view table, const std::vector<std::string>& columns,
                           const std::vector<std::string>& key, int limit,
                           bool first) const override {

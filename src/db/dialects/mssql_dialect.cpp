@@ -47,6 +47,10 @@ class MssqlDialect final : public Dialect {
     return fmt::format("DATEADD(second, ({}) / 1000, {})", ms, ts);
   }
 
+  std::string binary_literal(std::string_view hex) const override {
+    return fmt::format("0x{}", hex);
+  }
+
  protected:
   std::string column_definition(const Column& c, const TableDef& t) const override {
     if (c.generated) {

@@ -62,6 +62,10 @@ class OracleDialect final : public Dialect {
     return fmt::format("({} + NUMTODSINTERVAL(({}) / 1000, 'SECOND'))", ts, ms);
   }
 
+  std::string binary_literal(std::string_view hex) const override {
+    return fmt::format("HEXTORAW('{}')", hex);
+  }
+
   // Oracle's LOCK TABLE takes PostgreSQL's syntax and modes; held until the transaction ends.
   LoadLock load_lock(const std::vector<std::string>& tables) const override {
     return lock_tables_in_mode(tables, "SHARE ROW EXCLUSIVE");

@@ -19,6 +19,11 @@ class PostgresDialect final : public Dialect {
 
   std::string placeholder(int n) const override { return fmt::format("${}", n); }
 
+  // X'..' is a bit string in PostgreSQL; bytea takes its hex input form.
+  std::string binary_literal(std::string_view hex) const override {
+    return fmt::format("'\\x{}'::bytea", hex);
+  }
+
   std::string stored_ident(std::string_view stored) const override {
     return to_lower(stored) == stored ? ident(stored) : quote_ident(stored);
   }
