@@ -57,8 +57,16 @@ struct RowApplier::TablePlan {
 /// printer, each statement with its values written in (db::Dialect::with_literals).
 class RowApplier::Statements {
  public:
-  Statements(db::Connection& target, SqlPrinter print)
-      : target_(target), print_(std::move(print)) {}
+  Statements(db::Connection& target, SqlPrinter print) : target_(target), print_(std::move(print)) {
+    // The statements mean what they say only in the session state cutover's connections set
+    // up (MySQL: UTC for TIMESTAMP text, strict mode): printed first, so a client running the
+    // script gets the same rows.
+    if (print_) {
+      for (const std::string& s : target_.dialect().session_setup()) {
+        print_(s);
+      }
+    }
+  }
 
   std::unique_ptr<db::PreparedStatement> prepare(const std::string& sql) {
     if (!print_) {

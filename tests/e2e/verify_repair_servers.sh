@@ -3,8 +3,8 @@
 # `cutover verify --repair` across engines (issue 15): a SQLite 5.8.0 source with known rows,
 # copied by the sync to PostgreSQL and MariaDB; one difference of each kind injected in each
 # copy (tools/verify_lib.sh). --dry-run leaves the target as it was (verify still finds exactly
-# the injected differences); --repair makes it verify equal and the independent comparator
-# agree; the source never changes. Then a PostgreSQL source repairing a MariaDB target: the
+# the injected differences) and its SQL, run by the engine's own client, repairs it; --repair
+# makes it verify equal and the independent comparator agree; the source never changes. Then a PostgreSQL source repairing a MariaDB target: the
 # source's rows hash the same before and after.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tools/sync_lib.sh"
@@ -31,6 +31,16 @@ for e in postgresql mariadb; do
   expect_in "$OUT" "'v-missing'" "$e dry run: the missing row"
   run 3 verify --source "$S" --target "$T" --json
   expect_diffs "$e after the dry run" "${INJECTED[@]}"
+  # The printed SQL is what the repair would run: the engine's own client runs it, and the
+  # target verifies equal. Then the same differences again, for --repair itself.
+  run 3 verify --source "$S" --target "$T" --repair --dry-run --json
+  json_get "$OUT" '";\n".join(j["repair"]["statements"]) + ";"' >"$WORK/repair_$e.sql"
+  case $e in
+    postgresql) psql -X -q -v ON_ERROR_STOP=1 "$T" -f "$WORK/repair_$e.sql" >/dev/null ;;
+    mariadb) mariadb -S "$MY_SOCKET" -u "${MY_SOCKET_USER:-root}" "$db" <"$WORK/repair_$e.sql" ;;
+  esac || fail "$e: its client refused the printed SQL"
+  run 0 verify --source "$S" --target "$T"
+  inject "$e" "$db"
   # The repair.
   run 0 verify --source "$S" --target "$T" --repair
   expect_in "$OUT" "REPAIRED: 12 rows written, 1 removed" "$e repair"
