@@ -19,6 +19,7 @@
 // Row hash: the first 8 bytes of MD5(row text), big-endian, as an unsigned 64-bit integer.
 // A chunk is summarised by its row count and the sum of its row hashes modulo 2^64: order
 // independent, and two rows swapping values do not cancel as they would under xor.
+// The SQL each engine runs, its costs and its limits: docs/verify-canonical.md.
 #pragma once
 
 #include <cstdint>
@@ -43,7 +44,8 @@ Kind kind_of(const db::Column& column, std::string_view dialect);
 /// kinds: equal kinds stay; integer and decimal meet as decimal; text and padded meet as
 /// padded; a timestamp stored as text (SQLite) meets timestamp as timestamp; integer and
 /// boolean meet as boolean (MySQL's BOOLEAN is TINYINT(1): 0 and 1 read as "0" and "1");
-/// otherwise text.
+/// floating and integer or decimal meet as floating (each engine prints doubles its own
+/// way, so the values are compared as doubles, streamed); otherwise text.
 Kind common_kind(Kind a, Kind b);
 
 /// Appends the canonical text of one non-null value of kind `k` (without escaping). Values
@@ -86,7 +88,9 @@ struct HashColumn {
 /// count and the sum of row hashes as this file defines them, e.g. for PostgreSQL
 /// "COUNT(*), SUM(<expr>)". nullopt when this dialect, or one of the kinds (floating), cannot
 /// compute the identical hash in SQL: the caller then streams the rows and hashes them here.
-/// Column names are quoted by `dialect`.
+/// Column names are quoted by `dialect`. The SQL assumes each column's live type is of its
+/// kind (an integer column may also be hashed as decimal or boolean, a text column as padded)
+/// and a session set up by Dialect::session_setup (UTC, ISO dates), as db::open leaves it.
 std::optional<std::string> sql_chunk_aggregate(const db::Dialect& dialect,
                                                const std::vector<HashColumn>& columns);
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "db/dialect.h"
 
 namespace cutover::verify {
 namespace {
@@ -91,6 +92,9 @@ TEST(Canonical, TimestampsOfEveryPrecisionGiveOneText) {
   EXPECT_EQ(canon("2024-01-02 03:04:05.123456", Kind::timestamp), "2024-01-02 03:04:05.123456");
   EXPECT_EQ(canon("2024-01-02", Kind::timestamp), "2024-01-02 00:00:00");
   EXPECT_EQ(canon("2024-01-02 03:04", Kind::timestamp), "2024-01-02 03:04:00");
+  EXPECT_EQ(canon("infinity", Kind::timestamp), "infinity");
+  EXPECT_EQ(canon("0000-00-00 00:00:00", Kind::timestamp), "0000-00-00 00:00:00");
+  EXPECT_THROW(canon("2024-01-02 03:04:05 BC", Kind::timestamp), Error);
   EXPECT_THROW(canon("yesterday", Kind::timestamp), Error);
   EXPECT_THROW(canon(std::int64_t{1700000000}, Kind::timestamp), Error);
 }
@@ -182,6 +186,11 @@ TEST(Canonical, KindsFollowTheLiveColumnType) {
   EXPECT_EQ(kind_of(col("varbinary(16)"), "mysql"), Kind::binary);
   EXPECT_EQ(kind_of(col("boolean"), "postgresql"), Kind::boolean);
   EXPECT_EQ(kind_of(col("bit(1)"), "mysql"), Kind::boolean);
+  EXPECT_EQ(kind_of(col("bit(8)"), "mysql"), Kind::boolean);  // as its number
+  EXPECT_EQ(canon(db::Bytes{0x00, 0x05}, Kind::boolean), "5");
+  EXPECT_EQ(kind_of(col("bit(1)"), "postgresql"), Kind::boolean);
+  EXPECT_EQ(kind_of(col("bit(8)"), "postgresql"), Kind::text);  // "00000101"
+  EXPECT_EQ(kind_of(col("bit varying(8)"), "postgresql"), Kind::text);
   EXPECT_EQ(kind_of(col(""), "sqlite"), Kind::text);
   EXPECT_EQ(kind_of(col("UNSIGNED BIG INT"), "sqlite"), Kind::integer);
   EXPECT_EQ(kind_of(col("date"), "postgresql"), Kind::text);
@@ -193,7 +202,32 @@ TEST(Canonical, CommonKindsMeetWhereTheValuesCanAgree) {
   EXPECT_EQ(common_kind(Kind::padded, Kind::text), Kind::padded);
   EXPECT_EQ(common_kind(Kind::text, Kind::timestamp), Kind::timestamp);
   EXPECT_EQ(common_kind(Kind::boolean, Kind::integer), Kind::boolean);
+  EXPECT_EQ(common_kind(Kind::decimal, Kind::floating), Kind::floating);
+  EXPECT_EQ(common_kind(Kind::floating, Kind::integer), Kind::floating);
+  EXPECT_EQ(canon("1.500000", Kind::floating), canon(1.5, Kind::floating));
   EXPECT_EQ(common_kind(Kind::binary, Kind::text), Kind::text);
+}
+
+TEST(Canonical, HashSqlExistsOnlyWhereTheServerCanMatchTheClient) {
+  std::vector<HashColumn> cols = {{"ID", Kind::integer}, {"NAME", Kind::text}};
+  for (const char* name : {"postgresql", "mysql"}) {
+    const db::Dialect& d = db::dialect_by_name(name);
+    std::optional<std::string> row = sql_row_hash(d, cols);
+    ASSERT_TRUE(row) << name;
+    std::optional<std::string> agg = sql_chunk_aggregate(d, cols);
+    ASSERT_TRUE(agg) << name;
+    EXPECT_EQ(*agg, "COUNT(*), SUM(" + *row + ")") << name;
+    EXPECT_NE(row->find(d.stored_ident("NAME")), std::string::npos) << *row;
+    EXPECT_NE(db::to_lower(*row).find("md5("), std::string::npos) << *row;
+  }
+  EXPECT_NE(sql_row_hash(db::dialect_by_name("mysql"), cols)->find("utf8mb4"), std::string::npos);
+  for (const char* name : {"sqlite", "oracle", "mssql", "db2", "h2"}) {
+    EXPECT_FALSE(sql_row_hash(db::dialect_by_name(name), cols)) << name;
+    EXPECT_FALSE(sql_chunk_aggregate(db::dialect_by_name(name), cols)) << name;
+  }
+  cols.push_back({"RATE", Kind::floating});
+  EXPECT_FALSE(sql_row_hash(db::dialect_by_name("postgresql"), cols));
+  EXPECT_FALSE(sql_chunk_aggregate(db::dialect_by_name("mysql"), cols));
 }
 
 }  // namespace

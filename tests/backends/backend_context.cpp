@@ -35,6 +35,60 @@ std::map<std::string, std::string> read_env_file(const std::string& path) {
   return out;
 }
 
+namespace {
+
+std::map<std::string, std::string> server_env(const std::string& file) {
+  const char* state = std::getenv("CUTOVER_TEST_STATE");
+  return read_env_file(std::string(state != nullptr ? state : "") + "/" + file);
+}
+
+db::ConnectionSpec admin_spec(const db::ConnectionSpec& s) {
+  db::ConnectionSpec admin = s;
+  admin.database = s.scheme == "postgresql" ? "postgres" : "mysql";
+  return admin;
+}
+
+}  // namespace
+
+db::ConnectionSpec fresh_database(const std::string& engine, const std::string& prefix) {
+  static int counter = 0;
+  std::string name = fmt::format("{}{}_{}", prefix, ::getpid(), ++counter);
+  db::ConnectionSpec s;
+  if (engine == "sqlite") {
+    s.scheme = "sqlite";
+    s.path = (std::filesystem::temp_directory_path() / (name + ".db")).string();
+    std::filesystem::remove(s.path);
+    db::OpenOptions o;
+    o.create = true;
+    db::open(s, o);  // an empty file, as an operator's new database
+    return s;
+  }
+  if (engine == "postgresql") {
+    auto env = server_env("pg.env");
+    s.scheme = "postgresql";
+    s.user = "postgres";
+    s.host = env["PG_HOST"];
+    s.port = std::stoi(env["PG_PORT"]);
+  } else {
+    auto env = server_env("mariadb.env");
+    s.scheme = "mysql";
+    s.user = env.count("MY_SOCKET_USER") ? env["MY_SOCKET_USER"] : "root";
+    s.host = "localhost";
+    s.params["socket"] = env["MY_SOCKET"];
+  }
+  db::open(admin_spec(s))->execute("CREATE DATABASE " + name);
+  s.database = name;
+  return s;
+}
+
+void drop_fresh_database(const db::ConnectionSpec& spec) {
+  if (spec.scheme == "sqlite") {
+    std::filesystem::remove(spec.path);
+    return;
+  }
+  db::open(admin_spec(spec))->execute("DROP DATABASE " + spec.database);
+}
+
 BackendContext& BackendContext::get() {
   static BackendContext ctx = [] {
     BackendContext c;

@@ -36,4 +36,11 @@ class BackendContext {
 /// Reads KEY='value' lines from a file written by tests/servers scripts.
 std::map<std::string, std::string> read_env_file(const std::string& path);
 
+/// For tests that use several engines at once: a fresh, empty database on `engine` ("sqlite",
+/// "postgresql", "mysql") named `<prefix><pid>_<n>`, on the servers whose env files lie in
+/// CUTOVER_TEST_STATE; for SQLite an empty file in the temporary directory.
+db::ConnectionSpec fresh_database(const std::string& engine, const std::string& prefix);
+/// Removes a database made by fresh_database; throws when the server refuses.
+void drop_fresh_database(const db::ConnectionSpec& spec);
+
 }  // namespace cutover::test

@@ -5,13 +5,10 @@
 // a copy stopped after a few chunks resumes to the same result.
 #include "sync/copy.h"
 
-#include <cstdlib>
-#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "backend_context.h"
 #include "capture/capture.h"
@@ -28,46 +25,9 @@ namespace {
 
 using Pair = std::pair<std::string, std::string>;
 
-std::map<std::string, std::string> server_env(const std::string& file) {
-  const char* state = std::getenv("CUTOVER_TEST_STATE");
-  return test::read_env_file(std::string(state != nullptr ? state : "") + "/" + file);
-}
-
 // A fresh, empty database on `engine` ("sqlite", "postgresql", "mysql").
 db::ConnectionSpec fresh_database(const std::string& engine) {
-  static int counter = 0;
-  std::string name = fmt::format("co_copy{}_{}", ::getpid(), ++counter);
-  db::ConnectionSpec s;
-  if (engine == "sqlite") {
-    s.scheme = "sqlite";
-    s.path = (std::filesystem::temp_directory_path() / (name + ".db")).string();
-    std::filesystem::remove(s.path);
-    db::OpenOptions o;
-    o.create = true;
-    db::open(s, o);  // an empty file, as an operator's new database
-    return s;
-  }
-  db::ConnectionSpec admin;
-  if (engine == "postgresql") {
-    auto env = server_env("pg.env");
-    s.scheme = "postgresql";
-    s.user = "postgres";
-    s.host = env["PG_HOST"];
-    s.port = std::stoi(env["PG_PORT"]);
-    admin = s;
-    admin.database = "postgres";
-  } else {
-    auto env = server_env("mariadb.env");
-    s.scheme = "mysql";
-    s.user = env.count("MY_SOCKET_USER") ? env["MY_SOCKET_USER"] : "root";
-    s.host = "localhost";
-    s.params["socket"] = env["MY_SOCKET"];
-    admin = s;
-    admin.database = "mysql";
-  }
-  db::open(admin)->execute("CREATE DATABASE " + name);
-  s.database = name;
-  return s;
+  return test::fresh_database(engine, "co_copy");
 }
 
 std::unique_ptr<db::Connection> connect(const db::ConnectionSpec& spec) {

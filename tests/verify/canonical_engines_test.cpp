@@ -3,14 +3,11 @@
 // whether cutover streams and hashes them or the server computes sql_row_hash /
 // sql_chunk_aggregate; all three engines agree; and each kind of small difference (a changed
 // value, a trailing space, a truncated fraction, a changed case, NULL for '') changes the hash.
-#include <cstdlib>
-#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "backend_context.h"
 #include "db/dialect.h"
@@ -20,43 +17,13 @@
 namespace cutover::verify {
 namespace {
 
-std::map<std::string, std::string> server_env(const std::string& file) {
-  const char* state = std::getenv("CUTOVER_TEST_STATE");
-  return test::read_env_file(std::string(state != nullptr ? state : "") + "/" + file);
-}
-
-// A fresh, empty database on `engine` ("sqlite", "postgresql", "mysql").
-db::ConnectionSpec fresh_database(const std::string& engine) {
-  static int counter = 0;
-  std::string name = fmt::format("co_vhash{}_{}", ::getpid(), ++counter);
-  db::ConnectionSpec s;
-  if (engine == "sqlite") {
-    s.scheme = "sqlite";
-    s.path = (std::filesystem::temp_directory_path() / (name + ".db")).string();
-    std::filesystem::remove(s.path);
-    return s;
+// Best effort: the servers are throwaway, but a rerun should not pile databases up.
+void drop_database(const db::ConnectionSpec& spec) {
+  try {
+    test::drop_fresh_database(spec);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "dropping " << spec.database << ": " << e.what();
   }
-  db::ConnectionSpec admin;
-  if (engine == "postgresql") {
-    auto env = server_env("pg.env");
-    s.scheme = "postgresql";
-    s.user = "postgres";
-    s.host = env["PG_HOST"];
-    s.port = std::stoi(env["PG_PORT"]);
-    admin = s;
-    admin.database = "postgres";
-  } else {
-    auto env = server_env("mariadb.env");
-    s.scheme = "mysql";
-    s.user = env.count("MY_SOCKET_USER") ? env["MY_SOCKET_USER"] : "root";
-    s.host = "localhost";
-    s.params["socket"] = env["MY_SOCKET"];
-    admin = s;
-    admin.database = "mysql";
-  }
-  db::open(admin)->execute("CREATE DATABASE " + name);
-  s.database = name;
-  return s;
 }
 
 std::unique_ptr<db::Connection> connect(const db::ConnectionSpec& spec) {
@@ -68,24 +35,30 @@ std::unique_ptr<db::Connection> connect(const db::ConnectionSpec& spec) {
 // One table, every kind, in each engine's own types. MariaDB: BOOLEAN is TINYINT(1); one
 // column is latin1 and one has a binary collation, so the hash cannot depend on the table's
 // character set or on collations meeting in CONCAT_WS.
-const std::map<std::string, std::string> kCreate = {
-    {"sqlite",
-     "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, s SMALLINT, n INTEGER, d DECIMAL(20,6), "
-     "v VARCHAR(100), c CHAR(10), tx TEXT, l VARCHAR(50), t0 TIMESTAMP, t3 TIMESTAMP, "
-     "t6 TIMESTAMP, b BLOB, f BOOLEAN)"},
-    {"postgresql",
-     "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, s SMALLINT, n INTEGER, d NUMERIC(20,6), "
-     "v VARCHAR(100), c CHAR(10), tx TEXT, l VARCHAR(50), t0 TIMESTAMP(0), t3 TIMESTAMP(3), "
-     "t6 TIMESTAMP(6), b BYTEA, f BOOLEAN)"},
-    {"mysql",
-     "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, s SMALLINT, n INTEGER, d DECIMAL(20,6), "
-     "v VARCHAR(100) COLLATE utf8mb4_bin, c CHAR(10), tx TEXT, "
-     "l VARCHAR(50) CHARACTER SET latin1, t0 DATETIME, t3 DATETIME(3), t6 DATETIME(6), "
-     "b LONGBLOB, f BOOLEAN) DEFAULT CHARSET=utf8mb4"},
-};
+const std::string& create_sql(const std::string& engine) {
+  static const std::map<std::string, std::string> kCreate = {
+      {"sqlite",
+       "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, s SMALLINT, n INTEGER, d DECIMAL(20,6), "
+       "v VARCHAR(100), c CHAR(10), tx TEXT, l VARCHAR(50), t0 TIMESTAMP, t3 TIMESTAMP, "
+       "t6 TIMESTAMP, b BLOB, f BOOLEAN)"},
+      {"postgresql",
+       "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, s SMALLINT, n INTEGER, d NUMERIC(20,6), "
+       "v VARCHAR(100), c CHAR(10), tx TEXT, l VARCHAR(50), t0 TIMESTAMP(0), t3 TIMESTAMP(3), "
+       "t6 TIMESTAMP(6), b BYTEA, f BOOLEAN)"},
+      {"mysql",
+       "CREATE TABLE t (id INTEGER PRIMARY KEY, i BIGINT, s SMALLINT, n INTEGER, d DECIMAL(20,6), "
+       "v VARCHAR(100) COLLATE utf8mb4_bin, c CHAR(10), tx TEXT, "
+       "l VARCHAR(50) CHARACTER SET latin1, t0 DATETIME, t3 DATETIME(3), t6 DATETIME(6), "
+       "b LONGBLOB, f BOOLEAN) DEFAULT CHARSET=utf8mb4"},
+  };
+  return kCreate.at(engine);
+}
 
-const std::vector<std::string> kColumns = {"id", "i", "s",  "n",  "d",  "v", "c",
-                                           "tx", "l", "t0", "t3", "t6", "b", "f"};
+const std::vector<std::string>& column_names() {
+  static const std::vector<std::string> kColumns = {"id", "i", "s",  "n",  "d",  "v", "c",
+                                                    "tx", "l", "t0", "t3", "t6", "b", "f"};
+  return kColumns;
+}
 
 db::Value ts(const char* text) {
   return db::Value(text);
@@ -105,9 +78,7 @@ std::vector<db::Row> rows(bool sqlite_forms) {
                  db::Bytes{}, 0});
   // The separator and the escape character inside values, extremes, fractions.
   out.push_back({3, INT64_MAX, -32768, 2147483647, "-12345.678901", "a|b", "x  ", "c\\d",
-                 "Gr\xc3\xbc\xc3\x9f"
-                 "e",
-                 ts("1999-12-31 23:59:59"), ts("2024-01-02 03:04:05.120"),
+                 "Gr\u00fc\u00dfe", ts("1999-12-31 23:59:59"), ts("2024-01-02 03:04:05.120"),
                  ts("2024-01-02 03:04:05.123456"), db::Bytes{0x00, 0xff, 0x7c, 0x5c}, 1});
   // A value that reads like NULL's encoding, trailing spaces, unicode, negatives.
   out.push_back({4, INT64_MIN, -1, -2147483648, "1.5", "\\N", "\xc3\x84\xc3\x96", "trailing  ",
@@ -137,15 +108,15 @@ class CanonicalEngines : public ::testing::Test {
     for (const char* name : {"sqlite", "postgresql", "mysql"}) {
       Engine e;
       e.name = name;
-      e.spec = fresh_database(name);
+      e.spec = test::fresh_database(name, "co_vhash");
       e.conn = connect(e.spec);
-      e.conn->execute(kCreate.at(name));
+      e.conn->execute(create_sql(name));
       std::string marks;
-      for (std::size_t i = 0; i < kColumns.size(); ++i) {
+      for (std::size_t i = 0; i < column_names().size(); ++i) {
         marks += (i ? ", " : "") + e.conn->dialect().placeholder(static_cast<int>(i) + 1);
       }
       std::string insert =
-          fmt::format("INSERT INTO t ({}) VALUES ({})", fmt::join(kColumns, ", "), marks);
+          fmt::format("INSERT INTO t ({}) VALUES ({})", fmt::join(column_names(), ", "), marks);
       for (const db::Row& r : rows(e.name == "sqlite")) {
         e.conn->execute(insert, r);
       }
@@ -163,15 +134,22 @@ class CanonicalEngines : public ::testing::Test {
         kinds_[i] = common_kind(kinds_[i], e.kinds[i]);
       }
     }
-    for (std::size_t i = 0; i < kColumns.size(); ++i) {
-      columns_.push_back({kColumns[i], kinds_[i]});
+    for (std::size_t i = 0; i < column_names().size(); ++i) {
+      columns_.push_back({column_names()[i], kinds_[i]});
+    }
+  }
+
+  void TearDown() override {
+    for (Engine& e : engines_) {
+      e.conn.reset();
+      drop_database(e.spec);
     }
   }
 
   // id -> hash of that row, streamed and hashed by cutover.
   std::map<std::int64_t, std::uint64_t> streamed(Engine& e, const std::string& where = "") {
     auto r = e.conn->query(
-        fmt::format("SELECT {} FROM t {} ORDER BY id", fmt::join(kColumns, ", "), where));
+        fmt::format("SELECT {} FROM t {} ORDER BY id", fmt::join(column_names(), ", "), where));
     std::map<std::int64_t, std::uint64_t> out;
     while (r->next()) {
       db::Row row = r->row();
@@ -208,7 +186,8 @@ class CanonicalEngines : public ::testing::Test {
 
   // Canonical row texts, for messages: which row and which column disagreed.
   std::map<std::int64_t, std::string> texts(Engine& e) {
-    auto r = e.conn->query(fmt::format("SELECT {} FROM t ORDER BY id", fmt::join(kColumns, ", ")));
+    auto r =
+        e.conn->query(fmt::format("SELECT {} FROM t ORDER BY id", fmt::join(column_names(), ", ")));
     std::map<std::int64_t, std::string> out;
     while (r->next()) {
       db::Row row = r->row();
