@@ -5,6 +5,8 @@ Arguments: TABLE:KIND:KEY[:COLUMN] ... Each must be reported once: a row of that
 table with KEY among its key values (and, for differing rows, COLUMN among the differing
 columns, the only one); every other table must be equal and no other difference reported.
 Columns that hold secrets must show '#' and 8 hex digits on both sides, never the value.
+Options among them: mode=TABLE=MODE (the table was checked in that mode), indb=TABLE (the
+engine computed some of its chunk sums), chunks=N (more than N chunks in all).
 Exit 0 when all holds, 1 with the reasons otherwise.
 """
 import json
@@ -19,7 +21,18 @@ def main():
     j = json.load(sys.stdin)
     problems = []
     wanted = {}
+    modes, indb, min_chunks = {}, [], None
     for arg in sys.argv[1:]:
+        if arg.startswith("mode="):
+            table, mode = arg[5:].split("=")
+            modes[table] = mode
+            continue
+        if arg.startswith("indb="):
+            indb.append(arg[5:])
+            continue
+        if arg.startswith("chunks="):
+            min_chunks = int(arg[7:])
+            continue
         parts = arg.split(":")
         table, kind, key = parts[0], parts[1], parts[2]
         column = parts[3] if len(parts) > 3 else None
@@ -52,6 +65,14 @@ def main():
                     for side in ("source", "target"):
                         if c[side] is not None and not SECRET.match(c[side]):
                             problems.append(f"{name}: {key}: {c['column']} shown in clear")
+    for name, mode in modes.items():
+        if name not in tables or tables[name]["mode"] != mode:
+            problems.append(f"{name}: not checked in mode {mode}")
+    for name in indb:
+        if name not in tables or tables[name]["in_database_sums"] <= 0:
+            problems.append(f"{name}: no chunk sum computed by the engine")
+    if min_chunks is not None and sum(t["chunks"] for t in tables.values()) <= min_chunks:
+        problems.append(f"not more than {min_chunks} chunks in all")
     for name in wanted:
         if name not in tables:
             problems.append(f"{name}: not verified")

@@ -22,11 +22,13 @@ known_rows() {
     values+="${values:+,}('$id', 'at-$id', 1, 'alice', -1234, 'PRIMARY', 'APPLICATION_USER', 'password', $t, $t, 3600, 7200, 'h-$id', 'ACTIVE', 'NONE', NULL, NULL)"
   done
   sql "$1" "$2" "INSERT INTO IDN_OAUTH2_ACCESS_TOKEN (TOKEN_ID, ACCESS_TOKEN, CONSUMER_KEY_ID, AUTHZ_USER, TENANT_ID, USER_DOMAIN, USER_TYPE, GRANT_TYPE, TIME_CREATED, REFRESH_TOKEN_TIME_CREATED, VALIDITY_PERIOD, REFRESH_TOKEN_VALIDITY_PERIOD, TOKEN_SCOPE_HASH, TOKEN_STATE, TOKEN_STATE_ID, SUBJECT_IDENTIFIER, IDP_ID) VALUES $values;
+    INSERT INTO IDN_OAUTH2_ACCESS_TOKEN_SCOPE (TOKEN_ID, TOKEN_SCOPE, TENANT_ID) VALUES ('alpha', 'scope-gone', -1234), ('ab', 'scope-x', -1234), ('Zeta', 'openid', -1234);
     INSERT INTO IDN_AUTH_SESSION_STORE (SESSION_ID, SESSION_TYPE, OPERATION, SESSION_OBJECT, TIME_CREATED, TENANT_ID, EXPIRY_TIME) VALUES ('s-blob', 'AuthenticationContextCache', 'STORE', X'0102', 1, -1234, 2);" >/dev/null ||
     fail "$1: cannot add the known rows"
 }
 
-# inject ENGINE DB: one difference of each kind, each in its own row of the known ones.
+# inject ENGINE DB: one difference of each kind, each in its own row of the known ones; in the
+# scope table (a two-column text key) a missing, an extra and a differing row.
 inject() {
   local blob="X'0103'"
   [ "$1" = postgresql ] && blob="decode('0103', 'hex')"
@@ -42,6 +44,9 @@ inject() {
     UPDATE IDN_OAUTH2_ACCESS_TOKEN SET TOKEN_STATE = 'EXPIRED' WHERE TOKEN_ID = 'Zeta';
     UPDATE IDN_OAUTH2_ACCESS_TOKEN SET GRANT_TYPE = 'refresh_token' WHERE TOKEN_ID = 'éclair';
     DELETE FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_ID = '_x';
+    DELETE FROM IDN_OAUTH2_ACCESS_TOKEN_SCOPE WHERE TOKEN_ID = 'alpha' AND TOKEN_SCOPE = 'scope-gone';
+    INSERT INTO IDN_OAUTH2_ACCESS_TOKEN_SCOPE (TOKEN_ID, TOKEN_SCOPE, TENANT_ID) VALUES ('Zeta', 'scope-new', -1234);
+    UPDATE IDN_OAUTH2_ACCESS_TOKEN_SCOPE SET TENANT_ID = 1 WHERE TOKEN_ID = 'ab' AND TOKEN_SCOPE = 'scope-x';
     UPDATE IDN_AUTH_SESSION_STORE SET SESSION_OBJECT = $blob WHERE SESSION_ID = 's-blob';" >/dev/null ||
     fail "$1: cannot inject the differences"
 }
@@ -61,6 +66,9 @@ INJECTED=(
   IDN_OAUTH2_ACCESS_TOKEN:differing:éclair:GRANT_TYPE
   IDN_OAUTH2_ACCESS_TOKEN:missing:_x
   IDN_AUTH_SESSION_STORE:differing:s-blob:SESSION_OBJECT
+  IDN_OAUTH2_ACCESS_TOKEN_SCOPE:missing:scope-gone
+  IDN_OAUTH2_ACCESS_TOKEN_SCOPE:extra:scope-new
+  IDN_OAUTH2_ACCESS_TOKEN_SCOPE:differing:scope-x:TENANT_ID
 )
 
 # expect_diffs WHAT EXPECTATION...: $OUT (verify --json) lists exactly these differences.
@@ -72,10 +80,12 @@ expect_diffs() {
   fi
 }
 
-# expect_equal WHAT: $OUT (verify --json) says every table is equal, with rows compared.
+# expect_equal WHAT [OPTION...]: $OUT (verify --json) says every table is equal, with rows
+# compared; options as verify_expect.py takes them (mode=TABLE=MODE, indb=TABLE, chunks=N).
 expect_equal() {
-  local out
-  if ! out=$(printf '%s' "$OUT" | "$PY" "$VERIFY_EXPECT" 2>&1); then
-    fail "$1: $out"
+  local what=$1 out
+  shift
+  if ! out=$(printf '%s' "$OUT" | "$PY" "$VERIFY_EXPECT" "$@" 2>&1); then
+    fail "$what: $out"
   fi
 }
