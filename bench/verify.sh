@@ -38,11 +38,10 @@ if [ ! -f "$state/verify_copies_$rows" ]; then
   touch "$state/verify_copies_$rows"
 fi
 
-verify_json="$state/verify.json"
-# cv SOURCE_URL TARGET_URL: one verify of the table, must find the two equal.
+# cv SOURCE_URL TARGET_URL: the verify command of one run (must find the two equal: exit 0).
 cv() {
-  "$cutover" verify --source "$1" --target "$2" --from "$bench_version" --to "$bench_version" \
-    --tables "$table" --json >"$verify_json"
+  echo "$cutover" verify --source "$1" --target "$2" --from "$bench_version" \
+    --to "$bench_version" --tables "$table"
 }
 pt_out="$state/pt.out"
 # pt-table-checksum's exit status carries warning bits (no replicas found); its summary line
@@ -62,16 +61,19 @@ echo "command: bench/verify.sh $rows $runs"
 declare -a t_cv_my t_pt t_cv_pg t_floor t_cv_x
 for r in $(seq "$runs"); do
   log "run $r of $runs"
-  timed s cv "$(my_url "$src")" "$(my_url "$cp_db")"
+  # shellcheck disable=SC2046  # the words of cv are the command
+  timed s $(cv "$(my_url "$src")" "$(my_url "$cp_db")")
   t_cv_my+=("$s")
   timed_sh s "$pt_cmd"
   pt_check
   t_pt+=("$s")
-  timed s cv "$(pg_url "$src")" "$(pg_url "$cp_db")"
+  # shellcheck disable=SC2046
+  timed s $(cv "$(pg_url "$src")" "$(pg_url "$cp_db")")
   t_cv_pg+=("$s")
   timed_sh s "psql -X -q -At -v ON_ERROR_STOP=1 '$(pg_url "$src")' -c \"$floor_sql\""
   t_floor+=("$s")
-  timed s cv "$(my_url "$src")" "$(pg_url "$src")"
+  # shellcheck disable=SC2046
+  timed s $(cv "$(my_url "$src")" "$(pg_url "$src")")
   t_cv_x+=("$s")
 done
 
