@@ -1,11 +1,14 @@
 #include "cleanup/registry.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
 
+#include "cleanup/registry_backup_file.h"
 #include "core/cancel.h"
+#include "core/echo.h"
 #include "core/error.h"
 #include "schema/catalogue.h"
 #include "schema/live_tables.h"
@@ -222,9 +225,14 @@ RegistryResult disable_versioning(db::Connection& conn, const RegistryOptions& o
     return result;
   }
 
+  // A backup file: refused now, before any change, when the name is taken.
+  std::optional<RegistryBackupWriter> file;
+  if (!o.backup_file.empty() && !o.dry_run) {
+    file.emplace(o.backup_file, d.name());
+  }
   // Backup tables are made outside the transaction (MySQL commits DDL at once) and filled
   // inside it, so a killed run leaves them as they were and a rerun fills them once.
-  bool backup = o.backup && !o.dry_run;
+  bool backup = o.backup && !o.dry_run && !file;
   auto bak = [&](const char* table) { return d.ident(backup_table_name(table)); };
   if (backup) {
     for (std::size_t k : kinds) {
@@ -247,15 +255,27 @@ RegistryResult disable_versioning(db::Connection& conn, const RegistryOptions& o
                                n.table(kind.links), n.col(kind.links, "REG_PATH_ID")));
     }
   }
+  if (file) {
+    for (std::size_t k : kinds) {
+      const Kind& kind = kKinds[k];
+      auto rows = conn.query(fmt::format("SELECT * FROM {} WHERE {} IS NULL", n.table(kind.links),
+                                         n.col(kind.links, "REG_PATH_ID")));
+      file->add(live.at(kind.links).name, *rows);
+    }
+  }
   for (const Statement& s : script(n, kinds)) {
     throw_if_cancelled();
     const Kind& kind = kKinds[s.kind];
     RegistryKindCounts& c = result.kinds[static_cast<std::size_t>(
         std::find(kinds.begin(), kinds.end(), s.kind) - kinds.begin())];
+    // The values this statement deletes, chosen by the same anti-join, just before it runs.
     if (s.step == Step::orphans && backup) {
-      // The values this statement deletes, chosen by the same anti-join, just before it runs.
       conn.execute(fmt::format("INSERT INTO {} SELECT * FROM {} WHERE {}", bak(kind.values),
                                n.table(kind.values), unlinked(n, kind)));
+    } else if (s.step == Step::orphans && file) {
+      auto rows = conn.query(
+          fmt::format("SELECT * FROM {} WHERE {}", n.table(kind.values), unlinked(n, kind)));
+      file->add(live.at(kind.values).name, *rows);
     }
     std::int64_t rows = conn.execute(s.sql);
     (s.step == Step::rewrite ? c.rewritten : s.step == Step::drop ? c.dropped : c.orphans) = rows;
@@ -264,9 +284,105 @@ RegistryResult disable_versioning(db::Connection& conn, const RegistryOptions& o
     conn.rollback();
     return result;
   }
+  // On disk before the rows are gone: a failed commit leaves a file that restores nothing new.
+  if (file) {
+    file->publish();
+    result.backup_file_rows = file->rows();
+  }
   tx.commit();
   result.changed = true;
   return result;
+}
+
+std::vector<std::pair<std::string, std::int64_t>> restore_registry_backup_file(
+    db::Connection& conn, const std::string& path) {
+  const db::Dialect& d = conn.dialect();
+  schema::LiveTables live = schema::live_catalogued_tables(conn, schema::product("is"));
+  std::vector<std::size_t> kinds = live_kinds(live);
+  Names n(d, &live);
+  // Which kind a table of the file is, and whether it is the links or the values table.
+  auto kind_of = [&](const std::string& table, bool& links) -> const Kind& {
+    for (std::size_t k : kinds) {
+      for (bool l : {true, false}) {
+        if (db::same_ident(table, l ? kKinds[k].links : kKinds[k].values)) {
+          links = l;
+          return kKinds[k];
+        }
+      }
+    }
+    throw Error(ErrorKind::config,
+                fmt::format("{} holds rows of {}, not a registry table of this database",
+                            echo(path), echo(table)),
+                "restore into the database the backup was taken from");
+  };
+  auto insert_sql = [&](const char* upper, const std::vector<std::string>& columns) {
+    const db::TableDef& t = live.at(upper);
+    std::vector<std::string> cols;
+    std::vector<std::string> marks;
+    for (const std::string& c : columns) {
+      const db::Column* col = t.find_column(c);
+      if (col == nullptr) {
+        throw Error(ErrorKind::config,
+                    fmt::format("{}: {} has no column {}", echo(path), t.name, echo(c)),
+                    "restore into the database the backup was taken from");
+      }
+      cols.push_back(d.stored_ident(col->name));
+      marks.push_back(d.placeholder(static_cast<int>(marks.size()) + 1));
+    }
+    return fmt::format("INSERT INTO {} ({}) VALUES ({})", n.table(upper), fmt::join(cols, ", "),
+                       fmt::join(marks, ", "));
+  };
+  auto at = [&](const std::vector<std::string>& columns, const db::Row& row, const char* name) {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      if (db::same_ident(columns[i], name)) {
+        return row[i];
+      }
+    }
+    throw Error(ErrorKind::config, fmt::format("{}: a table has no {} column", echo(path), name),
+                "restore from a file written by disable-versioning --backup-file");
+  };
+  std::map<std::string, std::int64_t> restored;
+  db::Transaction tx(conn);
+  // Values first (links refer to them), those not there already; then the rewritten links go
+  // and every backed-up link comes back as it was (all deletes before the inserts, so two
+  // backed-up links of one value and version cannot delete each other).
+  for (int pass = 0; pass < 3; ++pass) {
+    read_registry_backup(path, [&](const std::string& table,
+                                   const std::vector<std::string>& columns, const db::Row& row) {
+      bool links = false;
+      const Kind& k = kind_of(table, links);
+      if (links != (pass > 0)) {
+        return;
+      }
+      if (pass == 0) {
+        std::vector<db::Value> key = {at(columns, row, "REG_ID"),
+                                      at(columns, row, "REG_TENANT_ID")};
+        bool there =
+            conn.query_value(
+                    fmt::format("SELECT COUNT(*) FROM {} WHERE {} = {} AND {} = {}",
+                                n.table(k.values), n.col(k.values, "REG_ID"), d.placeholder(1),
+                                n.col(k.values, "REG_TENANT_ID"), d.placeholder(2)),
+                    key)
+                .value_or(db::Value(0))
+                .as_int() > 0;
+        if (!there) {
+          restored[live.at(k.values).name] += conn.execute(insert_sql(k.values, columns), row);
+        }
+      } else if (pass == 1) {
+        conn.execute(
+            fmt::format("DELETE FROM {} WHERE {} = {} AND {} = {} AND {} = {}", n.table(k.links),
+                        n.col(k.links, k.link_col), d.placeholder(1),
+                        n.col(k.links, "REG_TENANT_ID"), d.placeholder(2),
+                        n.col(k.links, "REG_VERSION"), d.placeholder(3)),
+            std::vector<db::Value>{at(columns, row, k.link_col), at(columns, row, "REG_TENANT_ID"),
+                                   at(columns, row, "REG_VERSION")});
+      } else {
+        restored[live.at(k.links).name] += conn.execute(insert_sql(k.links, columns), row);
+      }
+    });
+  }
+  tx.commit();
+  return {restored.begin(), restored.end()};
 }
 
 std::vector<std::pair<std::string, std::int64_t>> restore_registry_backup(db::Connection& conn) {

@@ -308,6 +308,14 @@ int run_disable_versioning(RegistryArgs& a) {
 
   db::ConnectionSpec spec = registry_db(a, home);
   std::unique_ptr<db::Connection> conn = open_db(spec);
+  if (a.no_backup && !a.options.backup_file.empty()) {
+    throw Error(ErrorKind::usage, "--no-backup and --backup-file contradict each other",
+                "give one of them");
+  }
+  if (!a.options.backup_file.empty() && fs::exists(fs::symlink_status(a.options.backup_file))) {
+    throw Error(ErrorKind::usage, fmt::format("{} already exists", echo(a.options.backup_file)),
+                "name a new file for --backup-file; an existing one is never overwritten");
+  }
   a.options.backup = !a.no_backup;
   auto start = std::chrono::steady_clock::now();
   cleanup::RegistryResult r = cleanup::disable_versioning(*conn, a.options);
@@ -338,19 +346,23 @@ int run_disable_versioning(RegistryArgs& a) {
                        {"dropped", k.dropped},
                        {"orphans_deleted", k.orphans}});
     }
+    bool written = r.changed && !a.options.backup_file.empty();
     bool xml_changed = false;
     for (const FlagFile& f : files) {
       xml_changed = xml_changed ||
                     (!f.toml && std::find(changed.begin(), changed.end(), f.path) != changed.end());
     }
-    nlohmann::json j = {{"target", spec.redacted()},
-                        {"dry_run", a.options.dry_run},
-                        {"changed", r.changed},
-                        {"tables", kinds},
-                        {"backup_tables", r.backup_tables},
-                        {"registry_xml_changed", xml_changed},
-                        {"files_changed", changed},
-                        {"seconds", secs}};
+    nlohmann::json j = {
+        {"target", spec.redacted()},
+        {"dry_run", a.options.dry_run},
+        {"changed", r.changed},
+        {"tables", kinds},
+        {"backup_tables", r.backup_tables},
+        {"backup_file", written ? nlohmann::json(a.options.backup_file) : nlohmann::json(nullptr)},
+        {"backup_file_rows", r.backup_file_rows},
+        {"registry_xml_changed", xml_changed},
+        {"files_changed", changed},
+        {"seconds", secs}};
     print_out(j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
     return 0;
   }
@@ -369,7 +381,14 @@ int run_disable_versioning(RegistryArgs& a) {
     out += "dry run: nothing was changed\n";
   } else if (r.changed) {
     out += fmt::format("done in {:.2f} s\n", secs);
-    if (!r.backup_tables.empty()) {
+    if (!a.options.backup_file.empty()) {
+      out += fmt::format(
+          "backup: the {} rows changed or deleted are in {}; to undo, run 'cutover registry "
+          "restore --backup-file {}' on this database and set the versioning flags back to "
+          "true\n",
+          group_digits(r.backup_file_rows), echo(a.options.backup_file),
+          echo(a.options.backup_file));
+    } else if (!r.backup_tables.empty()) {
       out += fmt::format(
           "backup: the rows changed or deleted are in {}; to undo, run 'cutover registry "
           "restore' on this database and set the versioning flags back to true\n",
@@ -383,16 +402,25 @@ int run_disable_versioning(RegistryArgs& a) {
   return 0;
 }
 
-int run_restore(const DbOptions& db) {
-  db::ConnectionSpec spec = db.spec();
+struct RestoreArgs {
+  DbOptions db;
+  std::string backup_file;
+};
+
+int run_restore(const RestoreArgs& a) {
+  db::ConnectionSpec spec = a.db.spec();
   std::unique_ptr<db::Connection> conn = open_db(spec);
   std::string out;
-  for (const auto& [table, n] : cleanup::restore_registry_backup(*conn)) {
+  bool file = !a.backup_file.empty();
+  for (const auto& [table, n] : file ? cleanup::restore_registry_backup_file(*conn, a.backup_file)
+                                     : cleanup::restore_registry_backup(*conn)) {
     out += fmt::format("  {:<34} {:>12} restored\n", echo(table), group_digits(n));
   }
+  out += file ? "restored from the file (which stays). "
+              : "restored; the backup tables are now empty. ";
   out +=
-      "restored; the backup tables are now empty. Set the versioning flags in registry.xml "
-      "back to true before the old server starts.\n";
+      "Set the versioning flags (registry.xml, or deployment.toml) back to true before the "
+      "old server starts.\n";
   print_out(out);
   return 0;
 }
@@ -495,18 +523,27 @@ void add_cleanup_commands(CLI::App& app, Runner& selected) {
               "run although the configuration says versioning is off (files are left as they "
               "are)");
   r->add_flag("--no-backup", reg->no_backup, "skip the CUTOVER_BAK_* backup tables");
+  r->add_option("--backup-file", reg->options.backup_file,
+                "save the rows into this new file (JSON lines) instead of CUTOVER_BAK_* tables; "
+                "it is complete on disk before the database commits, and an existing file is "
+                "never overwritten");
   r->add_option("--print-sql", reg->print_sql,
                 "print the script for DIALECT (h2, db2, mssql, mysql, oracle, postgresql, "
                 "sqlite) instead of running it");
   r->add_flag("--json", reg->json, "machine-readable output");
   r->callback([&selected, reg] { selected = [reg] { return run_disable_versioning(*reg); }; });
 
-  auto restore = std::make_shared<DbOptions>();
+  auto restore = std::make_shared<RestoreArgs>();
   CLI::App* rs = reg_cmd->add_subcommand(
       "restore",
       "undo 'registry disable-versioning' from its CUTOVER_BAK_* tables in one transaction "
-      "(deleted values and links back, rewritten links as they were), then empty them");
-  restore->add_to(*rs);
+      "(deleted values and links back, rewritten links as they were), then empty them; or "
+      "from the file its --backup-file wrote");
+  restore->db.add_to(*rs);
+  rs->add_option("--backup-file", restore->backup_file,
+                 "restore from this file (written by disable-versioning --backup-file) instead "
+                 "of the backup tables")
+      ->check(CLI::ExistingFile);
   rs->callback([&selected, restore] { selected = [restore] { return run_restore(*restore); }; });
 }
 
