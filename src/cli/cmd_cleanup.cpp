@@ -65,6 +65,44 @@ std::string period_text(std::int64_t s) {
                        : fmt::format("{}s", s);
 }
 
+// The part the token and session cleanups share: a progress line while the engine runs, then
+// rows removed per table, batches and time, as JSON members or as summary lines. Result is
+// TokenCleanupResult or SessionCleanupResult (removed, batches, seconds, longest_batch_s).
+template <typename Result, typename Engine>
+Result run_with_progress(const char* what, Engine engine) {
+  ProgressLine progress(what);
+  return engine([&](std::int64_t done, std::int64_t total) { progress.update(done, total); });
+}
+
+template <typename Result>
+void add_batch_json(nlohmann::json& j, const Result& r) {
+  nlohmann::json removed = nlohmann::json::object();
+  for (const cleanup::RemovedRows& t : r.removed) {
+    removed[t.table] = t.rows;
+  }
+  j["removed"] = removed;
+  j["batches"] = r.batches;
+  j["seconds"] = r.seconds;
+  j["longest_batch_seconds"] = r.longest_batch_s;
+}
+
+// Per table lines, `extra` lines, then batches and time.
+template <typename Result>
+std::string batch_text(const Result& r, const std::string& extra) {
+  std::string out;
+  for (const cleanup::RemovedRows& t : r.removed) {
+    out += fmt::format("  {:<34} {:>12} removed\n", echo(t.table), group_digits(t.rows));
+  }
+  out += extra;
+  out += fmt::format("{} batches in {:.2f} s, longest transaction {:.3f} s\n", r.batches, r.seconds,
+                     r.longest_batch_s);
+  return out;
+}
+
+void print_json(const nlohmann::json& j) {
+  print_out(j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
 struct TokenArgs {
   DbOptions db;
   std::string safe_period = "2h";
@@ -76,19 +114,11 @@ int run_tokens(TokenArgs& a) {
   a.options.safe_period_s = parse_period(a.safe_period);
   db::ConnectionSpec spec = a.db.spec();
   std::unique_ptr<db::Connection> conn = open_db(spec);
-  cleanup::TokenCleanupResult r;
-  {
-    ProgressLine progress("cleanup tokens:");
-    r = cleanup::cleanup_tokens(*conn, a.options, [&](std::int64_t done, std::int64_t total) {
-      progress.update(done, total);
-    });
-  }
+  auto r = run_with_progress<cleanup::TokenCleanupResult>(
+      "cleanup tokens:",
+      [&](const cleanup::Progress& p) { return cleanup::cleanup_tokens(*conn, a.options, p); });
   const cleanup::TokenEstimate& e = r.estimate;
   if (a.json) {
-    nlohmann::json removed = nlohmann::json::object();
-    for (const cleanup::RemovedRows& t : r.removed) {
-      removed[t.table] = t.rows;
-    }
     nlohmann::json j = {{"target", spec.redacted()},
                         {"dry_run", a.options.dry_run},
                         {"safe_period_seconds", e.safe_period_s},
@@ -99,12 +129,9 @@ int run_tokens(TokenArgs& a) {
                         {"revoked", e.revoked},
                         {"active_but_ended", e.active_but_ended},
                         {"codes_eligible", r.codes_eligible},
-                        {"removed", removed},
-                        {"audited", r.audited},
-                        {"batches", r.batches},
-                        {"seconds", r.seconds},
-                        {"longest_batch_seconds", r.longest_batch_s}};
-    print_out(j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
+                        {"audited", r.audited}};
+    add_batch_json(j, r);
+    print_json(j);
     return 0;
   }
   std::string out = fmt::format(
@@ -116,15 +143,10 @@ int run_tokens(TokenArgs& a) {
       group_digits(e.active_but_ended), group_digits(r.codes_eligible),
       a.options.dry_run ? "would be removed" : "were eligible");
   if (!a.options.dry_run) {
-    for (const cleanup::RemovedRows& t : r.removed) {
-      out += fmt::format("  {:<34} {:>12} removed\n", echo(t.table), group_digits(t.rows));
-    }
-    if (a.options.audit) {
-      out += fmt::format("  {:<34} {:>12} copied\n", "IDN_OAUTH2_ACCESS_TOKEN_AUDIT",
-                         group_digits(r.audited));
-    }
-    out += fmt::format("{} batches in {:.2f} s, longest transaction {:.3f} s\n", r.batches,
-                       r.seconds, r.longest_batch_s);
+    out += batch_text(r, a.options.audit
+                             ? fmt::format("  {:<34} {:>12} copied\n",
+                                           "IDN_OAUTH2_ACCESS_TOKEN_AUDIT", group_digits(r.audited))
+                             : std::string());
   }
   print_out(out);
   return 0;
@@ -141,46 +163,35 @@ int run_sessions(SessionArgs& a) {
   a.options.safe_period_s = parse_period(a.safe_period);
   db::ConnectionSpec spec = a.db.spec();
   std::unique_ptr<db::Connection> conn = open_db(spec);
-  cleanup::SessionCleanupResult r;
-  {
-    ProgressLine progress("cleanup sessions:");
-    r = cleanup::cleanup_sessions(*conn, a.options, [&](std::int64_t done, std::int64_t total) {
-      progress.update(done, total);
-    });
-  }
+  auto r = run_with_progress<cleanup::SessionCleanupResult>(
+      "cleanup sessions:",
+      [&](const cleanup::Progress& p) { return cleanup::cleanup_sessions(*conn, a.options, p); });
   if (a.json) {
-    nlohmann::json removed = nlohmann::json::object();
-    for (const cleanup::RemovedRows& t : r.removed) {
-      removed[t.table] = t.rows;
-    }
     nlohmann::json j = {{"target", spec.redacted()},
                         {"dry_run", a.options.dry_run},
                         {"safe_period_seconds", a.options.safe_period_s},
                         {"cutoff_ns", r.cutoff_ns},
                         {"sessions", r.sessions},
                         {"sessions_eligible", r.sessions_eligible},
+                        {"logged_out_cutoff_ns", r.logged_out_cutoff_ns},
+                        {"logged_out_eligible", r.logged_out_eligible},
                         {"temp_sessions", r.temp},
                         {"temp_sessions_eligible", r.temp_eligible},
-                        {"mapping_tables", r.mapping_tables},
-                        {"removed", removed},
-                        {"batches", r.batches},
-                        {"seconds", r.seconds},
-                        {"longest_batch_seconds", r.longest_batch_s}};
-    print_out(j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
+                        {"mapping_tables", r.mapping_tables}};
+    add_batch_json(j, r);
+    print_json(j);
     return 0;
   }
   const char* verb = a.options.dry_run ? "would be removed" : "were expired";
   std::string out = fmt::format(
       "{} of {} session store rows and {} of {} temporary session rows {} (expired more than {} "
-      "ago)\n",
+      "ago); {} more store rows {} (their session was logged out more than {} ago)\n",
       group_digits(r.sessions_eligible), group_digits(r.sessions), group_digits(r.temp_eligible),
-      group_digits(r.temp), verb, period_text(a.options.safe_period_s));
+      group_digits(r.temp), verb, period_text(a.options.safe_period_s),
+      group_digits(r.logged_out_eligible), a.options.dry_run ? "would be removed" : "were eligible",
+      period_text(a.options.logged_out_period_s));
   if (!a.options.dry_run) {
-    for (const cleanup::RemovedRows& t : r.removed) {
-      out += fmt::format("  {:<34} {:>12} removed\n", echo(t.table), group_digits(t.rows));
-    }
-    out += fmt::format("{} batches in {:.2f} s, longest transaction {:.3f} s\n", r.batches,
-                       r.seconds, r.longest_batch_s);
+    out += batch_text(r, "");
   }
   print_out(out);
   return 0;
@@ -468,8 +479,10 @@ void add_cleanup_commands(CLI::App& app, Runner& selected) {
   CLI::App* s = cleanup_cmd->add_subcommand(
       "sessions",
       "remove the rows of IDN_AUTH_SESSION_STORE and IDN_AUTH_TEMP_SESSION_STORE whose "
-      "EXPIRY_TIME (nanoseconds) lies more than the safe period in the past, as WSO2's session "
-      "cleanup does; a session id's rows in IDN_AUTH_USER_SESSION_MAPPING, "
+      "EXPIRY_TIME (nanoseconds) lies more than the safe period in the past, then, WSO2's second "
+      "phase, the store rows of every session (id and type) with a DELETE row older than 12 "
+      "hours, as WSO2's session cleanup does; a session id's rows in "
+      "IDN_AUTH_USER_SESSION_MAPPING, "
       "IDN_AUTH_SESSION_APP_INFO, IDN_AUTH_SESSION_META_DATA and IDN_FED_AUTH_SESSION_MAPPING "
       "(where present) go once its last store row has gone. Small transactions in key order; "
       "a killed run is simply run again.");
