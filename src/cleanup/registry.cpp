@@ -1,6 +1,7 @@
 #include "cleanup/registry.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -55,52 +56,27 @@ class Names {
   const schema::LiveTables* live_;
 };
 
-// Links whose resource version is current get its path and name. One join per engine that
-// has an UPDATE ... FROM / JOIN; a correlated form (indexed by REG_RESOURCE's primary key)
-// elsewhere. Only links still without a path: a second run changes nothing.
+// Links whose resource version is current get its path and name: a join where the engine has
+// UPDATE ... FROM / JOIN, a correlated form (indexed by REG_RESOURCE's primary key) elsewhere
+// (db::Dialect::update_joined). Only links still without a path: a second run changes nothing.
 std::string rewrite_sql(const Names& n, const Kind& k) {
-  const std::string dn = n.dialect().name();
-  std::string a = n.table(k.links);
-  std::string res = n.table("REG_RESOURCE");
   std::string path = n.col(k.links, "REG_PATH_ID");
-  std::string name = n.col(k.links, "REG_RESOURCE_NAME");
   std::string ver = n.col(k.links, "REG_VERSION");
   std::string ten = n.col(k.links, "REG_TENANT_ID");
-  std::string rpath = n.col("REG_RESOURCE", "REG_PATH_ID");
-  std::string rname = n.col("REG_RESOURCE", "REG_NAME");
   std::string rver = n.col("REG_RESOURCE", "REG_VERSION");
   std::string rten = n.col("REG_RESOURCE", "REG_TENANT_ID");
-  if (dn == "postgresql") {
-    return fmt::format(
-        "UPDATE {a} SET {path} = r.{rpath}, {name} = r.{rname} FROM {res} r WHERE {a}.{path} IS "
-        "NULL AND r.{rver} = {a}.{ver} AND r.{rten} = {a}.{ten}",
-        fmt::arg("a", a), fmt::arg("path", path), fmt::arg("rpath", rpath), fmt::arg("name", name),
-        fmt::arg("rname", rname), fmt::arg("res", res), fmt::arg("rver", rver),
-        fmt::arg("ver", ver), fmt::arg("rten", rten), fmt::arg("ten", ten));
-  }
-  if (dn == "mysql") {
-    return fmt::format(
-        "UPDATE {a} l JOIN {res} r ON r.{rver} = l.{ver} AND r.{rten} = l.{ten} SET l.{path} = "
-        "r.{rpath}, l.{name} = r.{rname} WHERE l.{path} IS NULL",
-        fmt::arg("a", a), fmt::arg("path", path), fmt::arg("rpath", rpath), fmt::arg("name", name),
-        fmt::arg("rname", rname), fmt::arg("res", res), fmt::arg("rver", rver),
-        fmt::arg("ver", ver), fmt::arg("rten", rten), fmt::arg("ten", ten));
-  }
-  if (dn == "mssql") {
-    return fmt::format(
-        "UPDATE l SET l.{path} = r.{rpath}, l.{name} = r.{rname} FROM {a} l JOIN {res} r ON "
-        "r.{rver} = l.{ver} AND r.{rten} = l.{ten} WHERE l.{path} IS NULL",
-        fmt::arg("a", a), fmt::arg("path", path), fmt::arg("rpath", rpath), fmt::arg("name", name),
-        fmt::arg("rname", rname), fmt::arg("res", res), fmt::arg("rver", rver),
-        fmt::arg("ver", ver), fmt::arg("rten", rten), fmt::arg("ten", ten));
-  }
-  std::string match = fmt::format("r.{} = {}.{} AND r.{} = {}.{}", rver, a, ver, rten, a, ten);
-  return fmt::format(
-      "UPDATE {a} SET {path} = (SELECT r.{rpath} FROM {res} r WHERE {m}), {name} = (SELECT "
-      "r.{rname} FROM {res} r WHERE {m}) WHERE {path} IS NULL AND EXISTS (SELECT 1 FROM {res} r "
-      "WHERE {m})",
-      fmt::arg("a", a), fmt::arg("path", path), fmt::arg("rpath", rpath), fmt::arg("name", name),
-      fmt::arg("rname", rname), fmt::arg("res", res), fmt::arg("m", match));
+  db::JoinedUpdate u;
+  u.table = n.table(k.links);
+  u.target_alias = "l";
+  u.source = n.table("REG_RESOURCE");
+  u.source_alias = "r";
+  u.set = {{path, n.col("REG_RESOURCE", "REG_PATH_ID")},
+           {n.col(k.links, "REG_RESOURCE_NAME"), n.col("REG_RESOURCE", "REG_NAME")}};
+  u.join = [=](const std::string& t) {
+    return fmt::format("r.{} = {}{} AND r.{} = {}{}", rver, t, ver, rten, t, ten);
+  };
+  u.where = [=](const std::string& t) { return fmt::format("{}{} IS NULL", t, path); };
+  return n.dialect().update_joined(u);
 }
 
 // Links left without a path belong to versions that are no longer current.
@@ -109,30 +85,32 @@ std::string drop_sql(const Names& n, const Kind& k) {
                      n.col(k.links, "REG_PATH_ID"));
 }
 
-// Value rows no link refers to: an anti-join on the link's (value id, tenant) foreign key.
+// Value rows no link refers to: an anti-join on the link's (value id, tenant) foreign key,
+// given the prefix that names the value table.
+std::function<std::string(const std::string&)> link_match(const Names& n, const Kind& k) {
+  std::string col = n.col(k.links, k.link_col);
+  std::string id = n.col(k.values, "REG_ID");
+  std::string ten = n.col(k.links, "REG_TENANT_ID");
+  std::string vten = n.col(k.values, "REG_TENANT_ID");
+  return [=](const std::string& v) {
+    return fmt::format("l.{} = {}{} AND l.{} = {}{}", col, v, id, ten, v, vten);
+  };
+}
+
 std::string unlinked(const Names& n, const Kind& k) {
-  std::string v = n.table(k.values);
-  return fmt::format(
-      "NOT EXISTS (SELECT 1 FROM {a} l WHERE l.{col} = {v}.{id} AND l.{ten} = {v}.{vten})",
-      fmt::arg("a", n.table(k.links)), fmt::arg("col", n.col(k.links, k.link_col)),
-      fmt::arg("v", v), fmt::arg("id", n.col(k.values, "REG_ID")),
-      fmt::arg("ten", n.col(k.links, "REG_TENANT_ID")),
-      fmt::arg("vten", n.col(k.values, "REG_TENANT_ID")));
+  return fmt::format("NOT EXISTS (SELECT 1 FROM {} l WHERE {})", n.table(k.links),
+                     link_match(n, k)(n.table(k.values) + "."));
 }
 
 std::string orphans_sql(const Names& n, const Kind& k) {
-  if (n.dialect().name() == "mysql") {
-    // MariaDB runs a single-table DELETE's NOT EXISTS once per row; the multi-table form is
-    // planned as a join.
-    return fmt::format(
-        "DELETE v FROM {vt} v LEFT JOIN {a} l ON l.{col} = v.{id} AND l.{ten} = v.{vten} WHERE "
-        "l.{col} IS NULL",
-        fmt::arg("vt", n.table(k.values)), fmt::arg("a", n.table(k.links)),
-        fmt::arg("col", n.col(k.links, k.link_col)), fmt::arg("id", n.col(k.values, "REG_ID")),
-        fmt::arg("ten", n.col(k.links, "REG_TENANT_ID")),
-        fmt::arg("vten", n.col(k.values, "REG_TENANT_ID")));
-  }
-  return fmt::format("DELETE FROM {} WHERE {}", n.table(k.values), unlinked(n, k));
+  db::UnmatchedDelete u;
+  u.table = n.table(k.values);
+  u.table_alias = "v";
+  u.other = n.table(k.links);
+  u.other_alias = "l";
+  u.on = link_match(n, k);
+  u.other_key = n.col(k.links, k.link_col);
+  return n.dialect().delete_unmatched(u);
 }
 
 struct Statement {
@@ -438,7 +416,6 @@ std::vector<std::pair<std::string, std::int64_t>> restore_registry_backup(db::Co
 std::string disable_versioning_script(const db::Dialect& d) {
   Names n(d, nullptr);
   std::vector<std::size_t> kinds = {0, 1, 2, 3};
-  bool slash = d.name() == "oracle" || d.name() == "db2";
   std::string out = fmt::format(
       "-- cutover registry disable-versioning, {} script.\n"
       "-- Run only when registry.xml's staticConfiguration had versioning on, with the server\n"
@@ -451,13 +428,8 @@ std::string disable_versioning_script(const db::Dialect& d) {
       "-- 2. Links of older versions (still without a path) are deleted.\n",
       "-- 3. Properties, tags, comments and ratings no link refers to are deleted.\n"};
   // One transaction where the script can say so; Oracle and DB2 open one implicitly.
-  const std::string dn = d.name();
-  if (dn == "postgresql" || dn == "sqlite" || dn == "h2") {
-    out += "\nBEGIN;\n";
-  } else if (dn == "mysql") {
-    out += "\nSTART TRANSACTION;\n";
-  } else if (dn == "mssql") {
-    out += "\nBEGIN TRANSACTION;\n";
+  if (std::string begin = d.script_begin(); !begin.empty()) {
+    out += "\n" + begin + ";\n";
   }
   std::optional<Step> last;
   for (const Statement& s : script(n, kinds)) {
@@ -465,9 +437,9 @@ std::string disable_versioning_script(const db::Dialect& d) {
       out += std::string("\n") + titles[static_cast<int>(s.step)];
       last = s.step;
     }
-    out += s.sql + (slash ? "\n/\n" : ";\n");
+    out += s.sql + d.script_statement_end();
   }
-  out += slash ? "\nCOMMIT\n/\n" : "\nCOMMIT;\n";
+  out += "\nCOMMIT" + d.script_statement_end();
   return out;
 }
 
