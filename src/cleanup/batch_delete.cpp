@@ -154,6 +154,9 @@ void BatchDeleter::run(const BatchTarget& t) {
     }
     stats_.audited += counts.back();
     done_ += counts[0];
+    // Rows that became eligible meanwhile (a server revoking tokens) raise the total, so the
+    // progress never passes 100 %.
+    total_ = std::max(total_, done_);
     if (progress_) {
       progress_(done_, total_);
     }
@@ -184,7 +187,7 @@ std::vector<std::vector<db::Value>> BatchDeleter::select_batch(
       "SELECT {keys} FROM {table} WHERE {after}({cond}) ORDER BY {keys} LIMIT {n}{lock}",
       fmt::arg("keys", keys), fmt::arg("table", d.stored_ident(t.table->name)),
       fmt::arg("after", after), fmt::arg("cond", cond.sql), fmt::arg("n", o_.batch),
-      fmt::arg("lock", d.name() == "sqlite" ? "" : " FOR UPDATE"));
+      fmt::arg("lock", d.row_lock_suffix()));
   std::vector<std::vector<db::Value>> out;
   auto r = conn_.query(sql, params);
   while (r->next()) {

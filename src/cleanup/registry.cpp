@@ -1,11 +1,15 @@
 #include "cleanup/registry.h"
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
 
+#include "cleanup/registry_backup_file.h"
 #include "core/cancel.h"
+#include "core/echo.h"
 #include "core/error.h"
 #include "schema/catalogue.h"
 #include "schema/live_tables.h"
@@ -52,52 +56,27 @@ class Names {
   const schema::LiveTables* live_;
 };
 
-// Links whose resource version is current get its path and name. One join per engine that
-// has an UPDATE ... FROM / JOIN; a correlated form (indexed by REG_RESOURCE's primary key)
-// elsewhere. Only links still without a path: a second run changes nothing.
+// Links whose resource version is current get its path and name: a join where the engine has
+// UPDATE ... FROM / JOIN, a correlated form (indexed by REG_RESOURCE's primary key) elsewhere
+// (db::Dialect::update_joined). Only links still without a path: a second run changes nothing.
 std::string rewrite_sql(const Names& n, const Kind& k) {
-  const std::string dn = n.dialect().name();
-  std::string a = n.table(k.links);
-  std::string res = n.table("REG_RESOURCE");
   std::string path = n.col(k.links, "REG_PATH_ID");
-  std::string name = n.col(k.links, "REG_RESOURCE_NAME");
   std::string ver = n.col(k.links, "REG_VERSION");
   std::string ten = n.col(k.links, "REG_TENANT_ID");
-  std::string rpath = n.col("REG_RESOURCE", "REG_PATH_ID");
-  std::string rname = n.col("REG_RESOURCE", "REG_NAME");
   std::string rver = n.col("REG_RESOURCE", "REG_VERSION");
   std::string rten = n.col("REG_RESOURCE", "REG_TENANT_ID");
-  if (dn == "postgresql") {
-    return fmt::format(
-        "UPDATE {a} SET {path} = r.{rpath}, {name} = r.{rname} FROM {res} r WHERE {a}.{path} IS "
-        "NULL AND r.{rver} = {a}.{ver} AND r.{rten} = {a}.{ten}",
-        fmt::arg("a", a), fmt::arg("path", path), fmt::arg("rpath", rpath), fmt::arg("name", name),
-        fmt::arg("rname", rname), fmt::arg("res", res), fmt::arg("rver", rver),
-        fmt::arg("ver", ver), fmt::arg("rten", rten), fmt::arg("ten", ten));
-  }
-  if (dn == "mysql") {
-    return fmt::format(
-        "UPDATE {a} l JOIN {res} r ON r.{rver} = l.{ver} AND r.{rten} = l.{ten} SET l.{path} = "
-        "r.{rpath}, l.{name} = r.{rname} WHERE l.{path} IS NULL",
-        fmt::arg("a", a), fmt::arg("path", path), fmt::arg("rpath", rpath), fmt::arg("name", name),
-        fmt::arg("rname", rname), fmt::arg("res", res), fmt::arg("rver", rver),
-        fmt::arg("ver", ver), fmt::arg("rten", rten), fmt::arg("ten", ten));
-  }
-  if (dn == "mssql") {
-    return fmt::format(
-        "UPDATE l SET l.{path} = r.{rpath}, l.{name} = r.{rname} FROM {a} l JOIN {res} r ON "
-        "r.{rver} = l.{ver} AND r.{rten} = l.{ten} WHERE l.{path} IS NULL",
-        fmt::arg("a", a), fmt::arg("path", path), fmt::arg("rpath", rpath), fmt::arg("name", name),
-        fmt::arg("rname", rname), fmt::arg("res", res), fmt::arg("rver", rver),
-        fmt::arg("ver", ver), fmt::arg("rten", rten), fmt::arg("ten", ten));
-  }
-  std::string match = fmt::format("r.{} = {}.{} AND r.{} = {}.{}", rver, a, ver, rten, a, ten);
-  return fmt::format(
-      "UPDATE {a} SET {path} = (SELECT r.{rpath} FROM {res} r WHERE {m}), {name} = (SELECT "
-      "r.{rname} FROM {res} r WHERE {m}) WHERE {path} IS NULL AND EXISTS (SELECT 1 FROM {res} r "
-      "WHERE {m})",
-      fmt::arg("a", a), fmt::arg("path", path), fmt::arg("rpath", rpath), fmt::arg("name", name),
-      fmt::arg("rname", rname), fmt::arg("res", res), fmt::arg("m", match));
+  db::JoinedUpdate u;
+  u.table = n.table(k.links);
+  u.target_alias = "l";
+  u.source = n.table("REG_RESOURCE");
+  u.source_alias = "r";
+  u.set = {{path, n.col("REG_RESOURCE", "REG_PATH_ID")},
+           {n.col(k.links, "REG_RESOURCE_NAME"), n.col("REG_RESOURCE", "REG_NAME")}};
+  u.join = [=](const std::string& t) {
+    return fmt::format("r.{} = {}{} AND r.{} = {}{}", rver, t, ver, rten, t, ten);
+  };
+  u.where = [=](const std::string& t) { return fmt::format("{}{} IS NULL", t, path); };
+  return n.dialect().update_joined(u);
 }
 
 // Links left without a path belong to versions that are no longer current.
@@ -106,30 +85,32 @@ std::string drop_sql(const Names& n, const Kind& k) {
                      n.col(k.links, "REG_PATH_ID"));
 }
 
-// Value rows no link refers to: an anti-join on the link's (value id, tenant) foreign key.
+// Value rows no link refers to: an anti-join on the link's (value id, tenant) foreign key,
+// given the prefix that names the value table.
+std::function<std::string(const std::string&)> link_match(const Names& n, const Kind& k) {
+  std::string col = n.col(k.links, k.link_col);
+  std::string id = n.col(k.values, "REG_ID");
+  std::string ten = n.col(k.links, "REG_TENANT_ID");
+  std::string vten = n.col(k.values, "REG_TENANT_ID");
+  return [=](const std::string& v) {
+    return fmt::format("l.{} = {}{} AND l.{} = {}{}", col, v, id, ten, v, vten);
+  };
+}
+
 std::string unlinked(const Names& n, const Kind& k) {
-  std::string v = n.table(k.values);
-  return fmt::format(
-      "NOT EXISTS (SELECT 1 FROM {a} l WHERE l.{col} = {v}.{id} AND l.{ten} = {v}.{vten})",
-      fmt::arg("a", n.table(k.links)), fmt::arg("col", n.col(k.links, k.link_col)),
-      fmt::arg("v", v), fmt::arg("id", n.col(k.values, "REG_ID")),
-      fmt::arg("ten", n.col(k.links, "REG_TENANT_ID")),
-      fmt::arg("vten", n.col(k.values, "REG_TENANT_ID")));
+  return fmt::format("NOT EXISTS (SELECT 1 FROM {} l WHERE {})", n.table(k.links),
+                     link_match(n, k)(n.table(k.values) + "."));
 }
 
 std::string orphans_sql(const Names& n, const Kind& k) {
-  if (n.dialect().name() == "mysql") {
-    // MariaDB runs a single-table DELETE's NOT EXISTS once per row; the multi-table form is
-    // planned as a join.
-    return fmt::format(
-        "DELETE v FROM {vt} v LEFT JOIN {a} l ON l.{col} = v.{id} AND l.{ten} = v.{vten} WHERE "
-        "l.{col} IS NULL",
-        fmt::arg("vt", n.table(k.values)), fmt::arg("a", n.table(k.links)),
-        fmt::arg("col", n.col(k.links, k.link_col)), fmt::arg("id", n.col(k.values, "REG_ID")),
-        fmt::arg("ten", n.col(k.links, "REG_TENANT_ID")),
-        fmt::arg("vten", n.col(k.values, "REG_TENANT_ID")));
-  }
-  return fmt::format("DELETE FROM {} WHERE {}", n.table(k.values), unlinked(n, k));
+  db::UnmatchedDelete u;
+  u.table = n.table(k.values);
+  u.table_alias = "v";
+  u.other = n.table(k.links);
+  u.other_alias = "l";
+  u.on = link_match(n, k);
+  u.other_key = n.col(k.links, k.link_col);
+  return n.dialect().delete_unmatched(u);
 }
 
 struct Statement {
@@ -222,9 +203,14 @@ RegistryResult disable_versioning(db::Connection& conn, const RegistryOptions& o
     return result;
   }
 
+  // A backup file: refused now, before any change, when the name is taken.
+  std::optional<RegistryBackupWriter> file;
+  if (!o.backup_file.empty() && !o.dry_run) {
+    file.emplace(o.backup_file, d.name());
+  }
   // Backup tables are made outside the transaction (MySQL commits DDL at once) and filled
   // inside it, so a killed run leaves them as they were and a rerun fills them once.
-  bool backup = o.backup && !o.dry_run;
+  bool backup = o.backup && !o.dry_run && !file;
   auto bak = [&](const char* table) { return d.ident(backup_table_name(table)); };
   if (backup) {
     for (std::size_t k : kinds) {
@@ -247,15 +233,27 @@ RegistryResult disable_versioning(db::Connection& conn, const RegistryOptions& o
                                n.table(kind.links), n.col(kind.links, "REG_PATH_ID")));
     }
   }
+  if (file) {
+    for (std::size_t k : kinds) {
+      const Kind& kind = kKinds[k];
+      auto rows = conn.query(fmt::format("SELECT * FROM {} WHERE {} IS NULL", n.table(kind.links),
+                                         n.col(kind.links, "REG_PATH_ID")));
+      file->add(live.at(kind.links).name, *rows);
+    }
+  }
   for (const Statement& s : script(n, kinds)) {
     throw_if_cancelled();
     const Kind& kind = kKinds[s.kind];
     RegistryKindCounts& c = result.kinds[static_cast<std::size_t>(
         std::find(kinds.begin(), kinds.end(), s.kind) - kinds.begin())];
+    // The values this statement deletes, chosen by the same anti-join, just before it runs.
     if (s.step == Step::orphans && backup) {
-      // The values this statement deletes, chosen by the same anti-join, just before it runs.
       conn.execute(fmt::format("INSERT INTO {} SELECT * FROM {} WHERE {}", bak(kind.values),
                                n.table(kind.values), unlinked(n, kind)));
+    } else if (s.step == Step::orphans && file) {
+      auto rows = conn.query(
+          fmt::format("SELECT * FROM {} WHERE {}", n.table(kind.values), unlinked(n, kind)));
+      file->add(live.at(kind.values).name, *rows);
     }
     std::int64_t rows = conn.execute(s.sql);
     (s.step == Step::rewrite ? c.rewritten : s.step == Step::drop ? c.dropped : c.orphans) = rows;
@@ -264,9 +262,105 @@ RegistryResult disable_versioning(db::Connection& conn, const RegistryOptions& o
     conn.rollback();
     return result;
   }
+  // On disk before the rows are gone: a failed commit leaves a file that restores nothing new.
+  if (file) {
+    file->publish();
+    result.backup_file_rows = file->rows();
+  }
   tx.commit();
   result.changed = true;
   return result;
+}
+
+std::vector<std::pair<std::string, std::int64_t>> restore_registry_backup_file(
+    db::Connection& conn, const std::string& path) {
+  const db::Dialect& d = conn.dialect();
+  schema::LiveTables live = schema::live_catalogued_tables(conn, schema::product("is"));
+  std::vector<std::size_t> kinds = live_kinds(live);
+  Names n(d, &live);
+  // Which kind a table of the file is, and whether it is the links or the values table.
+  auto kind_of = [&](const std::string& table, bool& links) -> const Kind& {
+    for (std::size_t k : kinds) {
+      for (bool l : {true, false}) {
+        if (db::same_ident(table, l ? kKinds[k].links : kKinds[k].values)) {
+          links = l;
+          return kKinds[k];
+        }
+      }
+    }
+    throw Error(ErrorKind::config,
+                fmt::format("{} holds rows of {}, not a registry table of this database",
+                            echo(path), echo(table)),
+                "restore into the database the backup was taken from");
+  };
+  auto insert_sql = [&](const char* upper, const std::vector<std::string>& columns) {
+    const db::TableDef& t = live.at(upper);
+    std::vector<std::string> cols;
+    std::vector<std::string> marks;
+    for (const std::string& c : columns) {
+      const db::Column* col = t.find_column(c);
+      if (col == nullptr) {
+        throw Error(ErrorKind::config,
+                    fmt::format("{}: {} has no column {}", echo(path), t.name, echo(c)),
+                    "restore into the database the backup was taken from");
+      }
+      cols.push_back(d.stored_ident(col->name));
+      marks.push_back(d.placeholder(static_cast<int>(marks.size()) + 1));
+    }
+    return fmt::format("INSERT INTO {} ({}) VALUES ({})", n.table(upper), fmt::join(cols, ", "),
+                       fmt::join(marks, ", "));
+  };
+  auto at = [&](const std::vector<std::string>& columns, const db::Row& row, const char* name) {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      if (db::same_ident(columns[i], name)) {
+        return row[i];
+      }
+    }
+    throw Error(ErrorKind::config, fmt::format("{}: a table has no {} column", echo(path), name),
+                "restore from a file written by disable-versioning --backup-file");
+  };
+  std::map<std::string, std::int64_t> restored;
+  db::Transaction tx(conn);
+  // Values first (links refer to them), those not there already; then the rewritten links go
+  // and every backed-up link comes back as it was (all deletes before the inserts, so two
+  // backed-up links of one value and version cannot delete each other).
+  for (int pass = 0; pass < 3; ++pass) {
+    read_registry_backup(path, [&](const std::string& table,
+                                   const std::vector<std::string>& columns, const db::Row& row) {
+      bool links = false;
+      const Kind& k = kind_of(table, links);
+      if (links != (pass > 0)) {
+        return;
+      }
+      if (pass == 0) {
+        std::vector<db::Value> key = {at(columns, row, "REG_ID"),
+                                      at(columns, row, "REG_TENANT_ID")};
+        bool there =
+            conn.query_value(
+                    fmt::format("SELECT COUNT(*) FROM {} WHERE {} = {} AND {} = {}",
+                                n.table(k.values), n.col(k.values, "REG_ID"), d.placeholder(1),
+                                n.col(k.values, "REG_TENANT_ID"), d.placeholder(2)),
+                    key)
+                .value_or(db::Value(0))
+                .as_int() > 0;
+        if (!there) {
+          restored[live.at(k.values).name] += conn.execute(insert_sql(k.values, columns), row);
+        }
+      } else if (pass == 1) {
+        conn.execute(
+            fmt::format("DELETE FROM {} WHERE {} = {} AND {} = {} AND {} = {}", n.table(k.links),
+                        n.col(k.links, k.link_col), d.placeholder(1),
+                        n.col(k.links, "REG_TENANT_ID"), d.placeholder(2),
+                        n.col(k.links, "REG_VERSION"), d.placeholder(3)),
+            std::vector<db::Value>{at(columns, row, k.link_col), at(columns, row, "REG_TENANT_ID"),
+                                   at(columns, row, "REG_VERSION")});
+      } else {
+        restored[live.at(k.links).name] += conn.execute(insert_sql(k.links, columns), row);
+      }
+    });
+  }
+  tx.commit();
+  return {restored.begin(), restored.end()};
 }
 
 std::vector<std::pair<std::string, std::int64_t>> restore_registry_backup(db::Connection& conn) {
@@ -322,7 +416,6 @@ std::vector<std::pair<std::string, std::int64_t>> restore_registry_backup(db::Co
 std::string disable_versioning_script(const db::Dialect& d) {
   Names n(d, nullptr);
   std::vector<std::size_t> kinds = {0, 1, 2, 3};
-  bool slash = d.name() == "oracle" || d.name() == "db2";
   std::string out = fmt::format(
       "-- cutover registry disable-versioning, {} script.\n"
       "-- Run only when registry.xml's staticConfiguration had versioning on, with the server\n"
@@ -335,13 +428,8 @@ std::string disable_versioning_script(const db::Dialect& d) {
       "-- 2. Links of older versions (still without a path) are deleted.\n",
       "-- 3. Properties, tags, comments and ratings no link refers to are deleted.\n"};
   // One transaction where the script can say so; Oracle and DB2 open one implicitly.
-  const std::string dn = d.name();
-  if (dn == "postgresql" || dn == "sqlite" || dn == "h2") {
-    out += "\nBEGIN;\n";
-  } else if (dn == "mysql") {
-    out += "\nSTART TRANSACTION;\n";
-  } else if (dn == "mssql") {
-    out += "\nBEGIN TRANSACTION;\n";
+  if (std::string begin = d.script_begin(); !begin.empty()) {
+    out += "\n" + begin + ";\n";
   }
   std::optional<Step> last;
   for (const Statement& s : script(n, kinds)) {
@@ -349,9 +437,9 @@ std::string disable_versioning_script(const db::Dialect& d) {
       out += std::string("\n") + titles[static_cast<int>(s.step)];
       last = s.step;
     }
-    out += s.sql + (slash ? "\n/\n" : ";\n");
+    out += s.sql + d.script_statement_end();
   }
-  out += slash ? "\nCOMMIT\n/\n" : "\nCOMMIT;\n";
+  out += "\nCOMMIT" + d.script_statement_end();
   return out;
 }
 

@@ -31,11 +31,15 @@ struct RegistryOptions {
   bool dry_run = false;
   /// Copy every row the run deletes or rewrites into CUTOVER_BAK_<table> first (default on).
   bool backup = true;
+  /// When set, those rows go into this new file instead of tables (registry_backup_file.h);
+  /// it is complete on disk before the transaction commits. Refused when it exists.
+  std::string backup_file;
 };
 
 struct RegistryResult {
   std::vector<RegistryKindCounts> kinds;   ///< property, tag, comment, rating
   std::vector<std::string> backup_tables;  ///< the backup tables written (names as created)
+  std::int64_t backup_file_rows = 0;       ///< rows written to options.backup_file
   bool changed = false;                    ///< false: nothing to do (a second run)
 };
 
@@ -47,6 +51,12 @@ RegistryResult disable_versioning(db::Connection& conn, const RegistryOptions& o
 /// transaction, then empties the backup tables. Returns rows restored per table. Throws a
 /// config error when there is no backup.
 std::vector<std::pair<std::string, std::int64_t>> restore_registry_backup(db::Connection& conn);
+
+/// The same from a --backup-file file, in one transaction; the file stays. Throws a config
+/// error when the file is incomplete, not a backup, or names tables or columns this registry
+/// does not have.
+std::vector<std::pair<std::string, std::int64_t>> restore_registry_backup_file(
+    db::Connection& conn, const std::string& path);
 
 /// The script an operator runs by hand for `dialect` (h2, db2, mssql, mysql, oracle,
 /// postgresql, sqlite): the same statements in the same order, WSO2's table names, DB2's and

@@ -41,6 +41,43 @@ Condition expired(const db::Dialect& d, const db::TableDef& t, std::int64_t cuto
       {db::Value(cutoff_ns)}};
 }
 
+// WSO2's second phase: rows of a session id and type whose DELETE row (the session was logged
+// out or removed) was written before the cut-off, whatever their own expiry. In two passes
+// (`which`): first the pair's other rows, then those DELETE rows themselves, so the condition
+// a batch selects by never loses the row it looks for while the key cursor walks on.
+enum class LoggedOut { all, others, delete_rows };
+
+Condition logged_out(const db::Dialect& d, const db::TableDef& t, std::int64_t cutoff_ns, int p,
+                     LoggedOut which = LoggedOut::all) {
+  auto col = [&](const char* c) { return d.stored_ident(t.find_column(c)->name); };
+  std::string table = d.stored_ident(t.name);
+  std::string old_delete = fmt::format("{} = 'DELETE' AND {} < {}", col("OPERATION"),
+                                       col("TIME_CREATED"), d.placeholder(p));
+  if (which == LoggedOut::delete_rows) {
+    return {old_delete, {db::Value(cutoff_ns)}};
+  }
+  std::string pair = fmt::format(
+      "EXISTS (SELECT 1 FROM {t} o WHERE o.{id} = {t}.{id} AND o.{ty} = {t}.{ty} AND o.{op} = "
+      "'DELETE' AND o.{tc} < {p})",
+      fmt::arg("t", table), fmt::arg("id", col("SESSION_ID")), fmt::arg("ty", col("SESSION_TYPE")),
+      fmt::arg("op", col("OPERATION")), fmt::arg("tc", col("TIME_CREATED")),
+      fmt::arg("p", d.placeholder(which == LoggedOut::others ? p + 1 : p)));
+  if (which == LoggedOut::all) {
+    return {pair, {db::Value(cutoff_ns)}};
+  }
+  return {fmt::format("NOT ({}) AND {}", old_delete, pair),
+          {db::Value(cutoff_ns), db::Value(cutoff_ns)}};
+}
+
+bool has_operations(const db::TableDef& t) {
+  for (const char* c : {"SESSION_ID", "SESSION_TYPE", "OPERATION", "TIME_CREATED"}) {
+    if (t.find_column(c) == nullptr) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::int64_t count(db::Connection& conn, const db::TableDef& t, const Condition* where) {
   std::string sql = fmt::format("SELECT COUNT(*) FROM {}", conn.dialect().stored_ident(t.name));
   if (where != nullptr) {
@@ -81,6 +118,7 @@ SessionCleanupResult cleanup_sessions(db::Connection& conn, const SessionCleanup
   // One moment for the whole run: a rerun after a kill judges again from its own now.
   std::string now = o.now_utc.empty() ? utc_now_text() : o.now_utc;
   result.cutoff_ns = (parse_utc(now) - o.safe_period_s) * kNanosPerSecond;
+  result.logged_out_cutoff_ns = (parse_utc(now) - o.logged_out_period_s) * kNanosPerSecond;
 
   BatchTarget sessions = target(d, *store, result.cutoff_ns);
   // The key part that is SESSION_ID: mapping rows follow it.
@@ -103,6 +141,16 @@ SessionCleanupResult cleanup_sessions(db::Connection& conn, const SessionCleanup
   Condition e = expired(d, *store, result.cutoff_ns, 1);
   result.sessions = count(conn, *store, nullptr);
   result.sessions_eligible = count(conn, *store, &e);
+  bool phase2 = has_operations(*store);
+  if (phase2) {
+    // Not counted twice: rows the first phase takes are left out here.
+    Condition lo = logged_out(d, *store, result.logged_out_cutoff_ns, 1);
+    Condition both{fmt::format("{} AND NOT ({} IS NOT NULL AND {})", lo.sql,
+                               d.stored_ident(store->find_column("EXPIRY_TIME")->name),
+                               expired(d, *store, result.cutoff_ns, 2).sql),
+                   {db::Value(result.logged_out_cutoff_ns), db::Value(result.cutoff_ns)}};
+    result.logged_out_eligible = count(conn, *store, &both);
+  }
   if (temp != nullptr) {
     Condition te = expired(d, *temp, result.cutoff_ns, 1);
     result.temp = count(conn, *temp, nullptr);
@@ -115,9 +163,20 @@ SessionCleanupResult cleanup_sessions(db::Connection& conn, const SessionCleanup
 
   BatchOptions batch{o.batch, o.pause_ms};
   BatchStats stats;
-  BatchDeleter deleter(conn, batch, stats, progress,
-                       result.sessions_eligible + result.temp_eligible);
+  BatchDeleter deleter(
+      conn, batch, stats, progress,
+      result.sessions_eligible + result.logged_out_eligible + result.temp_eligible);
   deleter.run(sessions);
+  if (phase2) {
+    std::int64_t cutoff = result.logged_out_cutoff_ns;
+    for (LoggedOut which : {LoggedOut::others, LoggedOut::delete_rows}) {
+      BatchTarget out = sessions;
+      out.eligible = [&d, store, cutoff, which](int p) {
+        return logged_out(d, *store, cutoff, p, which);
+      };
+      deleter.run(out);
+    }
+  }
   if (temp != nullptr) {
     deleter.run(target(d, *temp, result.cutoff_ns));
   }

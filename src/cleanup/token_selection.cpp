@@ -91,6 +91,30 @@ Condition removable_code(const db::Dialect& d, const db::TableDef& codes,
   return c;
 }
 
+Condition removable_code_after_tokens(const db::Dialect& d, const db::TableDef& codes,
+                                      const db::TableDef& tokens, const std::string& cutoff,
+                                      int first_placeholder) {
+  // Unqualified names in the subquery resolve to the token table first (every column
+  // removable_token reads is one of its own). CASE, not NOT (...): a token whose condition is
+  // NULL is not removed, so it stays.
+  std::string code_table = d.stored_ident(codes.name);
+  Condition staying = removable_token(d, tokens, cutoff, first_placeholder + 1);
+  Condition c;
+  c.sql = fmt::format(
+      "(({state} IN ('INACTIVE', 'EXPIRED', 'REVOKED') OR ({ended})) AND ({code}.{tid} IS NULL "
+      "OR NOT EXISTS (SELECT 1 FROM {tokens} t WHERE t.{ttid} = {code}.{tid} AND CASE WHEN "
+      "{removable} THEN 1 ELSE 0 END = 0)))",
+      fmt::arg("state", col(d, codes, "STATE")),
+      fmt::arg("ended", ended(d, col(d, codes, "TIME_CREATED"), col(d, codes, "VALIDITY_PERIOD"),
+                              d.placeholder(first_placeholder))),
+      fmt::arg("code", code_table), fmt::arg("tid", col(d, codes, "TOKEN_ID")),
+      fmt::arg("tokens", d.stored_ident(tokens.name)), fmt::arg("ttid", col(d, tokens, "TOKEN_ID")),
+      fmt::arg("removable", staying.sql));
+  c.params = {db::Value(cutoff)};
+  c.params.insert(c.params.end(), staying.params.begin(), staying.params.end());
+  return c;
+}
+
 TokenEstimate estimate_tokens(db::Connection& conn, const db::TableDef& tokens,
                               const std::string& now_utc, std::int64_t safe_period_s) {
   const db::Dialect& d = conn.dialect();

@@ -57,6 +57,12 @@ Condition removable_code(const db::Dialect& d, const db::TableDef& codes,
                          const db::TableDef& tokens, const std::string& cutoff,
                          int first_placeholder = 1);
 
+/// The same once the removable tokens are gone too: codes whose token the cleanup removes count
+/// as well (how many codes a run removes, for its counts and progress, without removing).
+Condition removable_code_after_tokens(const db::Dialect& d, const db::TableDef& codes,
+                                      const db::TableDef& tokens, const std::string& cutoff,
+                                      int first_placeholder);
+
 /// Counts the tokens by state and how many of them the cleanup removes at `now_utc`.
 TokenEstimate estimate_tokens(db::Connection& conn, const db::TableDef& tokens,
                               const std::string& now_utc, std::int64_t safe_period_s);

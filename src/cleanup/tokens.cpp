@@ -107,13 +107,13 @@ TokenCleanupResult cleanup_tokens(db::Connection& conn, const TokenCleanupOption
         live,
         {"IDN_OAUTH2_AUTHZ_CODE_SCOPE", "IDN_OAUTH2_DPOP_JKT", "IDN_OIDC_REQ_OBJECT_REFERENCE"},
         "CODE_ID");
-    // Counted before the tokens go: more become eligible as their tokens are removed.
-    result.codes_eligible =
-        conn.query_value(fmt::format("SELECT COUNT(*) FROM {} WHERE {}",
-                                     d.stored_ident(codes->name), code->eligible(1).sql),
-                         code->eligible(1).params)
-            .value_or(db::Value(0))
-            .as_int();
+    // Those eligible now and those whose token this run removes: what the run removes.
+    Condition after = removable_code_after_tokens(d, *codes, *tokens, cutoff, 1);
+    result.codes_eligible = conn.query_value(fmt::format("SELECT COUNT(*) FROM {} WHERE {}",
+                                                         d.stored_ident(codes->name), after.sql),
+                                             after.params)
+                                .value_or(db::Value(0))
+                                .as_int();
   }
   if (o.dry_run) {
     result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
@@ -122,7 +122,8 @@ TokenCleanupResult cleanup_tokens(db::Connection& conn, const TokenCleanupOption
 
   BatchOptions batch{o.batch, o.pause_ms};
   BatchStats stats;
-  BatchDeleter deleter(conn, batch, stats, progress, result.estimate.eligible);
+  BatchDeleter deleter(conn, batch, stats, progress,
+                       result.estimate.eligible + result.codes_eligible);
   deleter.run(tok);
   if (code) {
     deleter.run(*code);

@@ -32,8 +32,9 @@ struct TokenCleanupOptions {
 };
 
 struct TokenCleanupResult {
-  TokenEstimate estimate;            ///< before the run (what --dry-run reports)
-  std::int64_t codes_eligible = 0;   ///< authorization codes eligible before the run
+  TokenEstimate estimate;  ///< before the run (what --dry-run reports)
+  /// Authorization codes the run removes: eligible before it, or once their token is gone.
+  std::int64_t codes_eligible = 0;
   std::vector<RemovedRows> removed;  ///< per table, parents first
   std::int64_t audited = 0;          ///< rows copied into the audit table
   int batches = 0;

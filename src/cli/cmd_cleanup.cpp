@@ -1,15 +1,18 @@
 // cutover cleanup tokens | cleanup sessions | registry disable-versioning | registry restore: the
 // pre-migration cleanup steps of the seeds. Each reads its options, calls one engine in src/cleanup
 // and renders counts per table.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cleanup/deployment_toml_edit.h"
 #include "cleanup/registry.h"
 #include "cleanup/registry_xml_edit.h"
 #include "cleanup/sessions.h"
@@ -21,6 +24,7 @@
 #include "core/echo.h"
 #include "core/error.h"
 #include "db/dialect.h"
+#include "plan/home.h"
 #include "wso2conf/registry_xml.h"
 
 namespace cutover::cli {
@@ -61,6 +65,44 @@ std::string period_text(std::int64_t s) {
                        : fmt::format("{}s", s);
 }
 
+// The part the token and session cleanups share: a progress line while the engine runs, then
+// rows removed per table, batches and time, as JSON members or as summary lines. Result is
+// TokenCleanupResult or SessionCleanupResult (removed, batches, seconds, longest_batch_s).
+template <typename Result, typename Engine>
+Result run_with_progress(const char* what, Engine engine) {
+  ProgressLine progress(what);
+  return engine([&](std::int64_t done, std::int64_t total) { progress.update(done, total); });
+}
+
+template <typename Result>
+void add_batch_json(nlohmann::json& j, const Result& r) {
+  nlohmann::json removed = nlohmann::json::object();
+  for (const cleanup::RemovedRows& t : r.removed) {
+    removed[t.table] = t.rows;
+  }
+  j["removed"] = removed;
+  j["batches"] = r.batches;
+  j["seconds"] = r.seconds;
+  j["longest_batch_seconds"] = r.longest_batch_s;
+}
+
+// Per table lines, `extra` lines, then batches and time.
+template <typename Result>
+std::string batch_text(const Result& r, const std::string& extra) {
+  std::string out;
+  for (const cleanup::RemovedRows& t : r.removed) {
+    out += fmt::format("  {:<34} {:>12} removed\n", echo(t.table), group_digits(t.rows));
+  }
+  out += extra;
+  out += fmt::format("{} batches in {:.2f} s, longest transaction {:.3f} s\n", r.batches, r.seconds,
+                     r.longest_batch_s);
+  return out;
+}
+
+void print_json(const nlohmann::json& j) {
+  print_out(j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
 struct TokenArgs {
   DbOptions db;
   std::string safe_period = "2h";
@@ -72,19 +114,11 @@ int run_tokens(TokenArgs& a) {
   a.options.safe_period_s = parse_period(a.safe_period);
   db::ConnectionSpec spec = a.db.spec();
   std::unique_ptr<db::Connection> conn = open_db(spec);
-  cleanup::TokenCleanupResult r;
-  {
-    ProgressLine progress("cleanup tokens:");
-    r = cleanup::cleanup_tokens(*conn, a.options, [&](std::int64_t done, std::int64_t total) {
-      progress.update(done, total);
-    });
-  }
+  auto r = run_with_progress<cleanup::TokenCleanupResult>(
+      "cleanup tokens:",
+      [&](const cleanup::Progress& p) { return cleanup::cleanup_tokens(*conn, a.options, p); });
   const cleanup::TokenEstimate& e = r.estimate;
   if (a.json) {
-    nlohmann::json removed = nlohmann::json::object();
-    for (const cleanup::RemovedRows& t : r.removed) {
-      removed[t.table] = t.rows;
-    }
     nlohmann::json j = {{"target", spec.redacted()},
                         {"dry_run", a.options.dry_run},
                         {"safe_period_seconds", e.safe_period_s},
@@ -95,12 +129,9 @@ int run_tokens(TokenArgs& a) {
                         {"revoked", e.revoked},
                         {"active_but_ended", e.active_but_ended},
                         {"codes_eligible", r.codes_eligible},
-                        {"removed", removed},
-                        {"audited", r.audited},
-                        {"batches", r.batches},
-                        {"seconds", r.seconds},
-                        {"longest_batch_seconds", r.longest_batch_s}};
-    print_out(j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
+                        {"audited", r.audited}};
+    add_batch_json(j, r);
+    print_json(j);
     return 0;
   }
   std::string out = fmt::format(
@@ -112,15 +143,10 @@ int run_tokens(TokenArgs& a) {
       group_digits(e.active_but_ended), group_digits(r.codes_eligible),
       a.options.dry_run ? "would be removed" : "were eligible");
   if (!a.options.dry_run) {
-    for (const cleanup::RemovedRows& t : r.removed) {
-      out += fmt::format("  {:<34} {:>12} removed\n", echo(t.table), group_digits(t.rows));
-    }
-    if (a.options.audit) {
-      out += fmt::format("  {:<34} {:>12} copied\n", "IDN_OAUTH2_ACCESS_TOKEN_AUDIT",
-                         group_digits(r.audited));
-    }
-    out += fmt::format("{} batches in {:.2f} s, longest transaction {:.3f} s\n", r.batches,
-                       r.seconds, r.longest_batch_s);
+    out += batch_text(r, a.options.audit
+                             ? fmt::format("  {:<34} {:>12} copied\n",
+                                           "IDN_OAUTH2_ACCESS_TOKEN_AUDIT", group_digits(r.audited))
+                             : std::string());
   }
   print_out(out);
   return 0;
@@ -137,46 +163,35 @@ int run_sessions(SessionArgs& a) {
   a.options.safe_period_s = parse_period(a.safe_period);
   db::ConnectionSpec spec = a.db.spec();
   std::unique_ptr<db::Connection> conn = open_db(spec);
-  cleanup::SessionCleanupResult r;
-  {
-    ProgressLine progress("cleanup sessions:");
-    r = cleanup::cleanup_sessions(*conn, a.options, [&](std::int64_t done, std::int64_t total) {
-      progress.update(done, total);
-    });
-  }
+  auto r = run_with_progress<cleanup::SessionCleanupResult>(
+      "cleanup sessions:",
+      [&](const cleanup::Progress& p) { return cleanup::cleanup_sessions(*conn, a.options, p); });
   if (a.json) {
-    nlohmann::json removed = nlohmann::json::object();
-    for (const cleanup::RemovedRows& t : r.removed) {
-      removed[t.table] = t.rows;
-    }
     nlohmann::json j = {{"target", spec.redacted()},
                         {"dry_run", a.options.dry_run},
                         {"safe_period_seconds", a.options.safe_period_s},
                         {"cutoff_ns", r.cutoff_ns},
                         {"sessions", r.sessions},
                         {"sessions_eligible", r.sessions_eligible},
+                        {"logged_out_cutoff_ns", r.logged_out_cutoff_ns},
+                        {"logged_out_eligible", r.logged_out_eligible},
                         {"temp_sessions", r.temp},
                         {"temp_sessions_eligible", r.temp_eligible},
-                        {"mapping_tables", r.mapping_tables},
-                        {"removed", removed},
-                        {"batches", r.batches},
-                        {"seconds", r.seconds},
-                        {"longest_batch_seconds", r.longest_batch_s}};
-    print_out(j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
+                        {"mapping_tables", r.mapping_tables}};
+    add_batch_json(j, r);
+    print_json(j);
     return 0;
   }
   const char* verb = a.options.dry_run ? "would be removed" : "were expired";
   std::string out = fmt::format(
       "{} of {} session store rows and {} of {} temporary session rows {} (expired more than {} "
-      "ago)\n",
+      "ago); {} more store rows {} (their session was logged out more than {} ago)\n",
       group_digits(r.sessions_eligible), group_digits(r.sessions), group_digits(r.temp_eligible),
-      group_digits(r.temp), verb, period_text(a.options.safe_period_s));
+      group_digits(r.temp), verb, period_text(a.options.safe_period_s),
+      group_digits(r.logged_out_eligible), a.options.dry_run ? "would be removed" : "were eligible",
+      period_text(a.options.logged_out_period_s));
   if (!a.options.dry_run) {
-    for (const cleanup::RemovedRows& t : r.removed) {
-      out += fmt::format("  {:<34} {:>12} removed\n", echo(t.table), group_digits(t.rows));
-    }
-    out += fmt::format("{} batches in {:.2f} s, longest transaction {:.3f} s\n", r.batches,
-                       r.seconds, r.longest_batch_s);
+    out += batch_text(r, "");
   }
   print_out(out);
   return 0;
@@ -186,6 +201,7 @@ struct RegistryArgs {
   DbOptions db;
   std::string registry_xml;
   std::string home;
+  std::string datasource;
   std::string print_sql;
   bool force = false;
   bool json = false;
@@ -203,6 +219,74 @@ std::string read_text(const std::string& path) {
   return s.str();
 }
 
+// A configuration file that says whether the registry is versioned, and whose flags the
+// command switches off: registry.xml, or a 5.9+ deployment.toml (the server renders
+// registry.xml from it at every start, so that is the file that must change).
+struct FlagFile {
+  std::string path;
+  bool toml = false;
+  std::optional<wso2conf::RegistryVersioning> flags;  ///< nullopt: the file sets none
+};
+
+FlagFile registry_xml_file(const std::string& path) {
+  if (!fs::is_regular_file(path)) {
+    throw Error(ErrorKind::config, fmt::format("{} is not a file", echo(path)),
+                "pass the registry.xml of the old server's repository/conf");
+  }
+  wso2conf::RegistryXml x = wso2conf::read_registry_xml(path);
+  if (!x.problem.empty()) {
+    throw Error(ErrorKind::config, echo(x.problem), "fix the XML and run again");
+  }
+  return {path, false, x.versioning};
+}
+
+// --registry-xml, or what --home's repository/conf holds: registry.xml and deployment.toml,
+// each that sets flags (a 5.9+ deployment.toml that sets none means WSO2's default, off).
+std::vector<FlagFile> flag_files(const RegistryArgs& a,
+                                 const std::optional<plan::HomeReport>& home) {
+  if (!a.registry_xml.empty()) {
+    return {registry_xml_file(a.registry_xml)};
+  }
+  if (!home) {
+    throw Error(ErrorKind::usage, "disable-versioning needs --registry-xml PATH or --home IS_HOME",
+                "the flags in registry.xml (or deployment.toml) say whether the registry is "
+                "versioned; the command sets them to false");
+  }
+  fs::path conf = fs::path(a.home) / "repository" / "conf";
+  std::vector<FlagFile> out;
+  if (fs::path xml = conf / "registry.xml"; fs::exists(xml)) {
+    out.push_back(registry_xml_file(xml.string()));
+  }
+  if (fs::path toml = conf / "deployment.toml"; fs::exists(toml)) {
+    out.push_back({toml.string(), true, home->registry_toml});
+  }
+  if (out.empty()) {
+    throw Error(ErrorKind::config,
+                fmt::format("neither registry.xml nor deployment.toml in {}", echo(conf.string())),
+                "pass --registry-xml PATH, or the home of the server whose registry this is");
+  }
+  return out;
+}
+
+// The registry's database: the URL given, else the datasource --home configures for it.
+db::ConnectionSpec registry_db(const RegistryArgs& a, const std::optional<plan::HomeReport>& home) {
+  if (!a.db.url.empty() || !home) {
+    if (!a.datasource.empty()) {
+      throw Error(ErrorKind::usage, "--datasource picks a database from --home's configuration",
+                  "give --home IS_HOME --datasource ID, or a URL");
+    }
+    return a.db.spec();
+  }
+  std::string id = a.datasource.empty() ? home->registry_database : a.datasource;
+  if (id.empty()) {
+    throw Error(ErrorKind::usage,
+                fmt::format("cannot tell which datasource of {} holds the registry",
+                            echo(home->config_source.empty() ? a.home : home->config_source)),
+                "give the database URL, or --datasource ID");
+  }
+  return datasource_spec(*home, id, a.db.password_file);
+}
+
 int run_disable_versioning(RegistryArgs& a) {
   // Print only: no connection, no configuration file.
   if (!a.print_sql.empty()) {
@@ -213,48 +297,54 @@ int run_disable_versioning(RegistryArgs& a) {
     print_out(cleanup::disable_versioning_script(db::dialect_by_name(a.print_sql)));
     return 0;
   }
+  std::optional<plan::HomeReport> home;
+  if (!a.home.empty()) {
+    home = plan::read_home(a.home);
+  }
   // The flags decide whether the cleanup may run: WSO2 says not to run it when they are off.
-  std::string xml = a.registry_xml;
-  if (xml.empty() && !a.home.empty()) {
-    xml = (fs::path(a.home) / "repository" / "conf" / "registry.xml").string();
+  // Any file saying "on" is enough: the links may then be versioned.
+  std::vector<FlagFile> files = flag_files(a, home);
+  bool on = false;
+  std::vector<std::string> names;
+  for (const FlagFile& f : files) {
+    on = on || (f.flags && f.flags->any_on());
+    names.push_back(echo(f.path));
   }
-  if (xml.empty()) {
-    throw Error(ErrorKind::usage, "disable-versioning needs --registry-xml PATH or --home IS_HOME",
-                "the flags in registry.xml say whether the registry is versioned; the command "
-                "sets them to false");
-  }
-  if (!fs::is_regular_file(xml)) {
-    throw Error(ErrorKind::config, fmt::format("{} is not a file", echo(xml)),
-                "pass the registry.xml of the old server's repository/conf");
-  }
-  wso2conf::RegistryXml flags = wso2conf::read_registry_xml(xml);
-  if (!flags.problem.empty()) {
-    throw Error(ErrorKind::config, echo(flags.problem), "fix the XML and run again");
-  }
-  bool on = flags.versioning && flags.versioning->any_on();
   if (!on && !a.force) {
     throw Error(ErrorKind::config,
-                fmt::format("registry versioning is already off in {}", echo(xml)),
+                fmt::format("registry versioning is already off in {}", fmt::join(names, " and ")),
                 "WSO2 says not to run the cleanup then (links are path-based already); "
                 "--force runs it anyway");
   }
 
-  db::ConnectionSpec spec = a.db.spec();
+  db::ConnectionSpec spec = registry_db(a, home);
   std::unique_ptr<db::Connection> conn = open_db(spec);
+  if (a.no_backup && !a.options.backup_file.empty()) {
+    throw Error(ErrorKind::usage, "--no-backup and --backup-file contradict each other",
+                "give one of them");
+  }
+  if (!a.options.backup_file.empty() && fs::exists(fs::symlink_status(a.options.backup_file))) {
+    throw Error(ErrorKind::usage, fmt::format("{} already exists", echo(a.options.backup_file)),
+                "name a new file for --backup-file; an existing one is never overwritten");
+  }
   a.options.backup = !a.no_backup;
   auto start = std::chrono::steady_clock::now();
   cleanup::RegistryResult r = cleanup::disable_versioning(*conn, a.options);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  // Only once the database committed: a registry.xml that says "off" over versioned links
-  // would hide every property, tag, comment and rating.
-  bool xml_changed = false;
-  if (!a.options.dry_run && on) {
-    std::string before = read_text(xml);
-    std::string after = cleanup::with_versioning_off(before, xml);
+  // Only once the database committed: a configuration that says "off" over versioned links
+  // would hide every property, tag, comment and rating. Each file whose flags are on.
+  std::vector<std::string> changed;
+  for (const FlagFile& f : on && !a.options.dry_run ? files : std::vector<FlagFile>{}) {
+    if (!f.flags || !f.flags->any_on()) {
+      continue;
+    }
+    std::string before = read_text(f.path);
+    std::string after = f.toml ? cleanup::toml_with_versioning_off(before, f.path)
+                               : cleanup::with_versioning_off(before, f.path);
     if (after != before) {
-      write_file_atomically(xml, after);
-      xml_changed = true;
+      write_file_atomically(f.path, after);
+      changed.push_back(f.path);
     }
   }
 
@@ -267,13 +357,23 @@ int run_disable_versioning(RegistryArgs& a) {
                        {"dropped", k.dropped},
                        {"orphans_deleted", k.orphans}});
     }
-    nlohmann::json j = {{"target", spec.redacted()},
-                        {"dry_run", a.options.dry_run},
-                        {"changed", r.changed},
-                        {"tables", kinds},
-                        {"backup_tables", r.backup_tables},
-                        {"registry_xml_changed", xml_changed},
-                        {"seconds", secs}};
+    bool written = r.changed && !a.options.backup_file.empty();
+    bool xml_changed = false;
+    for (const FlagFile& f : files) {
+      xml_changed = xml_changed ||
+                    (!f.toml && std::find(changed.begin(), changed.end(), f.path) != changed.end());
+    }
+    nlohmann::json j = {
+        {"target", spec.redacted()},
+        {"dry_run", a.options.dry_run},
+        {"changed", r.changed},
+        {"tables", kinds},
+        {"backup_tables", r.backup_tables},
+        {"backup_file", written ? nlohmann::json(a.options.backup_file) : nlohmann::json(nullptr)},
+        {"backup_file_rows", r.backup_file_rows},
+        {"registry_xml_changed", xml_changed},
+        {"files_changed", changed},
+        {"seconds", secs}};
     print_out(j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
     return 0;
   }
@@ -292,33 +392,46 @@ int run_disable_versioning(RegistryArgs& a) {
     out += "dry run: nothing was changed\n";
   } else if (r.changed) {
     out += fmt::format("done in {:.2f} s\n", secs);
-    if (!r.backup_tables.empty()) {
+    if (!a.options.backup_file.empty()) {
+      out += fmt::format(
+          "backup: the {} rows changed or deleted are in {}; to undo, run 'cutover registry "
+          "restore --backup-file {}' on this database and set the versioning flags back to "
+          "true\n",
+          group_digits(r.backup_file_rows), echo(a.options.backup_file),
+          echo(a.options.backup_file));
+    } else if (!r.backup_tables.empty()) {
       out += fmt::format(
           "backup: the rows changed or deleted are in {}; to undo, run 'cutover registry "
-          "restore' on this database and set the four flags in registry.xml back to true\n",
+          "restore' on this database and set the versioning flags back to true\n",
           fmt::join(r.backup_tables, ", "));
     }
   }
-  if (xml_changed) {
-    out += fmt::format(
-        "{}: versioningProperties, versioningComments, versioningTags and "
-        "versioningRatings set to false\n",
-        echo(xml));
+  for (const std::string& f : changed) {
+    out += fmt::format("{}: registry versioning flags set to false\n", echo(f));
   }
   print_out(out);
   return 0;
 }
 
-int run_restore(const DbOptions& db) {
-  db::ConnectionSpec spec = db.spec();
+struct RestoreArgs {
+  DbOptions db;
+  std::string backup_file;
+};
+
+int run_restore(const RestoreArgs& a) {
+  db::ConnectionSpec spec = a.db.spec();
   std::unique_ptr<db::Connection> conn = open_db(spec);
   std::string out;
-  for (const auto& [table, n] : cleanup::restore_registry_backup(*conn)) {
+  bool file = !a.backup_file.empty();
+  for (const auto& [table, n] : file ? cleanup::restore_registry_backup_file(*conn, a.backup_file)
+                                     : cleanup::restore_registry_backup(*conn)) {
     out += fmt::format("  {:<34} {:>12} restored\n", echo(table), group_digits(n));
   }
+  out += file ? "restored from the file (which stays). "
+              : "restored; the backup tables are now empty. ";
   out +=
-      "restored; the backup tables are now empty. Set the versioning flags in registry.xml "
-      "back to true before the old server starts.\n";
+      "Set the versioning flags (registry.xml, or deployment.toml) back to true before the "
+      "old server starts.\n";
   print_out(out);
   return 0;
 }
@@ -366,8 +479,10 @@ void add_cleanup_commands(CLI::App& app, Runner& selected) {
   CLI::App* s = cleanup_cmd->add_subcommand(
       "sessions",
       "remove the rows of IDN_AUTH_SESSION_STORE and IDN_AUTH_TEMP_SESSION_STORE whose "
-      "EXPIRY_TIME (nanoseconds) lies more than the safe period in the past, as WSO2's session "
-      "cleanup does; a session id's rows in IDN_AUTH_USER_SESSION_MAPPING, "
+      "EXPIRY_TIME (nanoseconds) lies more than the safe period in the past, then, WSO2's second "
+      "phase, the store rows of every session (id and type) with a DELETE row older than 12 "
+      "hours, as WSO2's session cleanup does; a session id's rows in "
+      "IDN_AUTH_USER_SESSION_MAPPING, "
       "IDN_AUTH_SESSION_APP_INFO, IDN_AUTH_SESSION_META_DATA and IDN_FED_AUTH_SESSION_MAPPING "
       "(where present) go once its last store row has gone. Small transactions in key order; "
       "a killed run is simply run again.");
@@ -399,32 +514,49 @@ void add_cleanup_commands(CLI::App& app, Runner& selected) {
       "links of older versions go, then the properties, tags, comments and ratings nothing "
       "links to. One transaction, after a backup of every row it deletes or rewrites "
       "(CUTOVER_BAK_* tables; 'registry restore' puts them back). Refuses when registry.xml "
-      "already has versioning off. Then sets the four flags in registry.xml to false, changing "
-      "nothing else in the file. A second run changes nothing.");
+      "(or, with --home, deployment.toml) already has versioning off. Then sets the flags to "
+      "false in each file that has them on, changing nothing else in it. A second run changes "
+      "nothing.");
   reg->db.add_to(*r);
   r->add_option("--registry-xml", reg->registry_xml,
                 "the old server's repository/conf/registry.xml (read, then its four "
                 "versioning flags set to false)");
-  r->add_option("--home", reg->home, "the old server's home (IS_HOME): its registry.xml")
+  r->add_option("--home", reg->home,
+                "the old server's home (IS_HOME): the flags in its repository/conf registry.xml "
+                "and deployment.toml (each file that sets them is changed), and, without a URL, "
+                "the registry's database as configured there")
       ->check(CLI::ExistingDirectory);
+  r->add_option("--datasource", reg->datasource,
+                "with --home and no URL: the datasource to clean (default: the one registry.xml "
+                "names, else shared_db or WSO2_CARBON_DB)");
   r->add_flag("--dry-run", reg->options.dry_run,
               "count what would change (the statements run and are rolled back); no backup, "
               "registry.xml untouched");
   r->add_flag("--force", reg->force,
-              "run although registry.xml says versioning is off (the file is left as it is)");
+              "run although the configuration says versioning is off (files are left as they "
+              "are)");
   r->add_flag("--no-backup", reg->no_backup, "skip the CUTOVER_BAK_* backup tables");
+  r->add_option("--backup-file", reg->options.backup_file,
+                "save the rows into this new file (JSON lines) instead of CUTOVER_BAK_* tables; "
+                "it is complete on disk before the database commits, and an existing file is "
+                "never overwritten");
   r->add_option("--print-sql", reg->print_sql,
                 "print the script for DIALECT (h2, db2, mssql, mysql, oracle, postgresql, "
                 "sqlite) instead of running it");
   r->add_flag("--json", reg->json, "machine-readable output");
   r->callback([&selected, reg] { selected = [reg] { return run_disable_versioning(*reg); }; });
 
-  auto restore = std::make_shared<DbOptions>();
+  auto restore = std::make_shared<RestoreArgs>();
   CLI::App* rs = reg_cmd->add_subcommand(
       "restore",
       "undo 'registry disable-versioning' from its CUTOVER_BAK_* tables in one transaction "
-      "(deleted values and links back, rewritten links as they were), then empty them");
-  restore->add_to(*rs);
+      "(deleted values and links back, rewritten links as they were), then empty them; or "
+      "from the file its --backup-file wrote");
+  restore->db.add_to(*rs);
+  rs->add_option("--backup-file", restore->backup_file,
+                 "restore from this file (written by disable-versioning --backup-file) instead "
+                 "of the backup tables")
+      ->check(CLI::ExistingFile);
   rs->callback([&selected, restore] { selected = [restore] { return run_restore(*restore); }; });
 }
 

@@ -21,8 +21,6 @@ namespace cutover::cli {
 namespace {
 
 constexpr std::uint64_t kMaxSafePeriodHours = 87'600;
-// A note explains why a datasource cannot be opened; it may quote the configured URL.
-constexpr std::size_t kNoteLimit = 400;
 
 struct InspectArgs {
   DbOptions db;
@@ -31,40 +29,6 @@ struct InspectArgs {
   bool json = false;
   plan::InspectOptions options;
 };
-
-// The database a product home's configuration names, with the configured password unless
-// CUTOVER_DB_PASSWORD or --password-file gives one (for secure-vault protected passwords).
-db::ConnectionSpec datasource_spec(const plan::HomeReport& home, const std::string& id,
-                                   const std::string& password_file) {
-  std::vector<std::string> ids;
-  for (const wso2conf::Datasource& d : home.databases) {
-    ids.push_back(echo(d.id));
-    if (!db::same_ident(d.id, id)) {
-      continue;
-    }
-    if (!d.spec) {
-      throw Error(ErrorKind::unsupported,
-                  fmt::format("cutover cannot open datasource {} ({}) directly", echo(d.id),
-                              echo(d.engine)),
-                  echo(d.note, kNoteLimit));
-    }
-    db::ConnectionSpec spec = *d.spec;
-    if (std::optional<Secret> pw = password_from("CUTOVER_DB_PASSWORD", password_file)) {
-      spec.password = *pw;
-    } else if (d.password_protected) {
-      throw Error(
-          ErrorKind::config,
-          fmt::format("the password of datasource {} is protected by the secure vault", echo(d.id)),
-          "set CUTOVER_DB_PASSWORD or pass --password-file FILE");
-    }
-    return spec;
-  }
-  throw Error(ErrorKind::usage,
-              fmt::format("no datasource '{}' in {}", echo(id), echo(home.config_source)),
-              fmt::format("configured: {}",
-                          ids.empty() ? "none"
-                                      : echo(fmt::format("{}", fmt::join(ids, ", ")), kNoteLimit)));
-}
 
 int run_inspect(const InspectArgs& a) {
   if (a.db.url.empty() && a.home.empty() && a.datasource.empty()) {

@@ -11,6 +11,8 @@
 #include "core/echo.h"
 #include "core/secret.h"
 #include "db/registry.h"
+#include "db/table_def.h"
+#include "plan/home.h"
 
 namespace cutover::cli {
 
@@ -130,6 +132,43 @@ std::string human_bytes(std::int64_t n) {
     ++u;
   }
   return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
+namespace {
+// A note explains why a datasource cannot be opened; it may quote the configured URL.
+constexpr std::size_t kNoteLimit = 400;
+}  // namespace
+
+db::ConnectionSpec datasource_spec(const plan::HomeReport& home, const std::string& id,
+                                   const std::string& password_file) {
+  std::vector<std::string> ids;
+  for (const wso2conf::Datasource& d : home.databases) {
+    ids.push_back(echo(d.id));
+    if (!db::same_ident(d.id, id)) {
+      continue;
+    }
+    if (!d.spec) {
+      throw Error(ErrorKind::unsupported,
+                  fmt::format("cutover cannot open datasource {} ({}) directly", echo(d.id),
+                              echo(d.engine)),
+                  echo(d.note, kNoteLimit));
+    }
+    db::ConnectionSpec spec = *d.spec;
+    if (std::optional<Secret> pw = password_from("CUTOVER_DB_PASSWORD", password_file)) {
+      spec.password = *pw;
+    } else if (d.password_protected) {
+      throw Error(
+          ErrorKind::config,
+          fmt::format("the password of datasource {} is protected by the secure vault", echo(d.id)),
+          "set CUTOVER_DB_PASSWORD or pass --password-file FILE");
+    }
+    return spec;
+  }
+  throw Error(ErrorKind::usage,
+              fmt::format("no datasource '{}' in {}", echo(id), echo(home.config_source)),
+              fmt::format("configured: {}",
+                          ids.empty() ? "none"
+                                      : echo(fmt::format("{}", fmt::join(ids, ", ")), kNoteLimit)));
 }
 
 }  // namespace cutover::cli

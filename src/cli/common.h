@@ -11,6 +11,10 @@
 #include "db/connection.h"
 #include "db/url.h"
 
+namespace cutover::plan {
+struct HomeReport;
+}
+
 namespace cutover::cli {
 
 /// One database named on the command line: positional URL or --db, plus --password-file.
@@ -25,6 +29,13 @@ struct DbOptions {
   /// CUTOVER_DB_PASSWORD or --password-file.
   db::ConnectionSpec spec() const;
 };
+
+/// The database a product home's configuration names under `id` (identity_db, shared_db, a
+/// datasource name), with the configured password unless CUTOVER_DB_PASSWORD or
+/// `password_file` gives one (for secure-vault protected passwords). Throws a usage error
+/// listing the configured ids when there is no such datasource.
+db::ConnectionSpec datasource_spec(const plan::HomeReport& home, const std::string& id,
+                                   const std::string& password_file);
 
 /// Opens the database, creating a SQLite file only when `create` is set.
 std::unique_ptr<db::Connection> open_db(const db::ConnectionSpec& spec, bool create = false,

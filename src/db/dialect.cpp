@@ -382,6 +382,23 @@ const std::vector<std::string>& dialect_names() {
   return kNames;
 }
 
+std::string Dialect::update_joined(const JoinedUpdate& u) const {
+  std::string match = u.join(u.table + ".");
+  std::vector<std::string> sets;
+  sets.reserve(u.set.size());
+  for (const auto& [to, from] : u.set) {
+    sets.push_back(fmt::format("{} = (SELECT {}.{} FROM {} {} WHERE {})", to, u.source_alias, from,
+                               u.source, u.source_alias, match));
+  }
+  return fmt::format("UPDATE {} SET {} WHERE {} AND EXISTS (SELECT 1 FROM {} {} WHERE {})", u.table,
+                     fmt::join(sets, ", "), u.where(""), u.source, u.source_alias, match);
+}
+
+std::string Dialect::delete_unmatched(const UnmatchedDelete& u) const {
+  return fmt::format("DELETE FROM {} WHERE NOT EXISTS (SELECT 1 FROM {} {} WHERE {})", u.table,
+                     u.other, u.other_alias, u.on(u.table + "."));
+}
+
 const Dialect& dialect_by_name(std::string_view name) {
   std::string n = to_lower(name);
   if (n == "sqlite" || n == "sqlite3") {

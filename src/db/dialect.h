@@ -4,8 +4,10 @@
 // stateless singletons, safe to share between threads.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "db/table_def.h"
@@ -23,6 +25,32 @@ struct LoadLock {
   std::vector<std::string> before_begin;
   std::vector<std::string> in_transaction;
   std::vector<std::string> after_end;
+};
+
+/// An UPDATE of `table` from one joined row of `source` (aliased `source_alias`), for
+/// Dialect::update_joined. Identifiers are given ready to print. `join` and `where` build their
+/// condition given how the statement names the target: a prefix ("l.", "TABLE.", or "" where
+/// an unqualified name is meant), so each dialect can pick its own form.
+struct JoinedUpdate {
+  std::string table;
+  std::string target_alias;  ///< used where the dialect aliases the target
+  std::string source;
+  std::string source_alias;
+  std::vector<std::pair<std::string, std::string>> set;  ///< target column = source column
+  std::function<std::string(const std::string& target)> join;
+  std::function<std::string(const std::string& target)> where;
+};
+
+/// A DELETE of the rows of `table` (aliased `table_alias` where the dialect aliases it) that no
+/// row of `other` (aliased `other_alias`) matches, for Dialect::delete_unmatched: `on` builds
+/// the match given the prefix naming `table`; `other_key` is a NOT NULL column of `other`.
+struct UnmatchedDelete {
+  std::string table;
+  std::string table_alias;
+  std::string other;
+  std::string other_alias;
+  std::function<std::string(const std::string& table_prefix)> on;
+  std::string other_key;
 };
 
 class Dialect {
@@ -103,6 +131,24 @@ class Dialect {
   /// waiting and returns 1 when it got it; the lock lasts until the session ends. Empty where the
   /// engine has none we can use without extra grants (the caller then locks another way).
   virtual std::string try_session_lock(std::string_view /*name*/) const { return {}; }
+
+  /// The UPDATE `u` describes. Base: one correlated subquery per column, guarded by EXISTS
+  /// (portable, and indexed through the join columns); engines with UPDATE ... FROM / JOIN
+  /// override it with a join.
+  virtual std::string update_joined(const JoinedUpdate& u) const;
+  /// The anti-join DELETE `u` describes. Base: DELETE ... WHERE NOT EXISTS (never NOT IN).
+  virtual std::string delete_unmatched(const UnmatchedDelete& u) const;
+
+  /// A SELECT's tail that locks the rows it returns until the transaction ends (" FOR UPDATE");
+  /// empty where a write transaction already excludes other writers (SQLite).
+  virtual std::string row_lock_suffix() const { return " FOR UPDATE"; }
+
+  /// How a printed script opens a transaction ("BEGIN"); empty where the first statement
+  /// opens one implicitly (Oracle, DB2).
+  virtual std::string script_begin() const { return "BEGIN"; }
+
+  /// What ends each statement of a printed script: ";\n", or Oracle's and DB2's "\n/\n".
+  virtual std::string script_statement_end() const { return ";\n"; }
 
   /// Statements run right after connecting, natively and through ODBC alike, so values come
   /// back in one text form (db/value_format.h): UTC, ISO timestamps, hex binary.

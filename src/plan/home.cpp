@@ -117,7 +117,8 @@ HomeReport read_home(const std::string& home) {
     wso2conf::DeploymentToml conf_toml = wso2conf::read_deployment_toml(toml_file);
     report.config_source = toml_file.string();
     report.databases = std::move(conf_toml.databases);
-    report.registry = std::move(conf_toml.registry);
+    report.registry = conf_toml.registry;
+    report.registry_toml = std::move(conf_toml.registry);
   } else if (fs::exists(ds_xml, ec)) {
     report.databases = wso2conf::read_datasources_xml(ds_xml);
     report.config_source = ds_xml.string();
@@ -128,12 +129,25 @@ HomeReport read_home(const std::string& home) {
   }
 
   // Registry versioning: registry.xml is what the running server reads.
+  std::string registry_jndi;
   if (fs::path reg = conf / "registry.xml"; fs::exists(reg, ec)) {
     wso2conf::RegistryXml xml = wso2conf::read_registry_xml(reg);
     if (!xml.problem.empty()) {
       report.warnings.push_back(xml.problem);
     } else if (xml.versioning) {
       report.registry = xml.versioning;
+      report.registry_xml = xml.versioning;
+    }
+    registry_jndi = xml.datasource_jndi;
+  }
+  // The registry's database: by the JNDI name registry.xml gives, else WSO2's default one.
+  bool toml = report.config_source == toml_file.string();
+  for (const char* id : {"", toml ? "shared_db" : "WSO2_CARBON_DB"}) {
+    for (const wso2conf::Datasource& d : report.databases) {
+      bool match = *id == '\0' ? !registry_jndi.empty() && d.jndi == registry_jndi : d.id == id;
+      if (match && report.registry_database.empty()) {
+        report.registry_database = d.id;
+      }
     }
   }
 

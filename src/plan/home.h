@@ -28,6 +28,15 @@ struct HomeReport {
   std::string config_source;  ///< repository/conf/deployment.toml or the XML files read
   std::vector<wso2conf::Datasource> databases;
   std::optional<wso2conf::RegistryVersioning> registry;
+  /// The flags as each file sets them (nullopt: the file is absent or sets none), for the
+  /// registry cleanup, which must change the file that holds them: deployment.toml (5.9+, from
+  /// which the server renders registry.xml at start) and registry.xml.
+  std::optional<wso2conf::RegistryVersioning> registry_toml;
+  std::optional<wso2conf::RegistryVersioning> registry_xml;
+  /// The id in `databases` of the database the registry lives in: the datasource registry.xml's
+  /// currentDBConfig names, else shared_db (deployment.toml) or WSO2_CARBON_DB (5.8 and older,
+  /// WSO2's defaults); empty when none of them is configured.
+  std::string registry_database;
   std::vector<Component> components;
   std::vector<std::string> warnings;  ///< things read but not understood
 };

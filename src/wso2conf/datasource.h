@@ -13,6 +13,7 @@ namespace cutover::wso2conf {
 /// One database the configuration names.
 struct Datasource {
   std::string id;        ///< identity_db, shared_db, or the datasource name / id
+  std::string jndi;      ///< master-datasources.xml jndiConfig/name (jdbc/WSO2CarbonDB), if any
   std::string jdbc_url;  ///< as configured, without any password
   std::string engine;    ///< postgresql, mysql, h2, oracle, mssql, db2, or unknown
   std::string user;

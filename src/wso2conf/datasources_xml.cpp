@@ -22,6 +22,9 @@ std::vector<Datasource> read_datasources_xml(const std::filesystem::path& file) 
     pugi::xml_node cfg = ds.child("definition").child("configuration");
     Datasource d =
         describe_jdbc(ds.child("name").text().as_string(), cfg.child("url").text().as_string());
+    d.jndi = ds.child("jndiConfig").child("name").text().as_string();
+    d.jndi.erase(0, d.jndi.find_first_not_of(" \t\r\n"));
+    d.jndi.erase(d.jndi.find_last_not_of(" \t\r\n") + 1);
     pugi::xml_node pw = cfg.child("password");
     // Secure vault: <password svns:secretAlias="..."/> or an encrypted="true" value.
     bool encrypted = std::string(pw.attribute("encrypted").as_string()) == "true";

@@ -153,6 +153,18 @@ DeploymentToml read_deployment_toml(const std::filesystem::path& file) {
   flag("versioning_comments", rv.comments);
   flag("versioning_tags", rv.tags);
   flag("versioning_ratings", rv.ratings);
+  // The one switch WSO2's infer.json reads for all four (misspelt "registory" there, so that
+  // is the key a server honours); a flag set on its own above wins over it.
+  if (std::optional<bool> all = root["registory"]["static_configuration"]["enable"].value<bool>()) {
+    for (std::optional<bool>* f : {&rv.properties, &rv.comments, &rv.tags, &rv.ratings}) {
+      if (!*f) {
+        *f = all;
+      }
+    }
+    rv.source = file.string() + (any ? " [static_configuration], [registory.static_configuration]"
+                                     : " [registory.static_configuration]");
+    any = true;
+  }
   if (any) {
     report.registry = rv;
   }

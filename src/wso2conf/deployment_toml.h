@@ -15,7 +15,8 @@ namespace cutover::wso2conf {
 struct DeploymentToml {
   /// [database.<id>] tables, then [[datasource]] entries, in file order.
   std::vector<Datasource> databases;
-  /// [static_configuration] versioning flags; nullopt when the file sets none.
+  /// [static_configuration] versioning_*.enable flags, and [registory.static_configuration]
+  /// enable (WSO2's spelling) for those not set one by one; nullopt when the file sets none.
   std::optional<RegistryVersioning> registry;
   /// [keystore.primary] and [keystore.internal] (which defaults to the primary, as WSO2's
   /// $ref does); file relative to the product home (repository/resources/security/NAME).

@@ -81,11 +81,50 @@ TEST_F(Readers, DeploymentTomlSyntaxErrorNamesTheLine) {
   }
 }
 
+TEST_F(Readers, DeploymentTomlRegistorySwitchSetsTheFlagsNotSetOneByOne) {
+  DeploymentToml all = read_deployment_toml(write("all.toml", R"(
+[registory.static_configuration]
+enable = true
+)"));
+  ASSERT_TRUE(all.registry);
+  EXPECT_EQ(all.registry->properties, std::optional<bool>(true));
+  EXPECT_EQ(all.registry->ratings, std::optional<bool>(true));
+  EXPECT_NE(all.registry->source.find("[registory.static_configuration]"), std::string::npos);
+
+  DeploymentToml mixed = read_deployment_toml(write("mixed.toml", R"(
+[static_configuration]
+versioning_tags.enable = false
+[registory.static_configuration]
+enable = true
+)"));
+  ASSERT_TRUE(mixed.registry);
+  EXPECT_EQ(mixed.registry->tags, std::optional<bool>(false));
+  EXPECT_EQ(mixed.registry->comments, std::optional<bool>(true));
+
+  // The correctly spelt table is not what a server reads: it sets nothing.
+  DeploymentToml spelt = read_deployment_toml(write("spelt.toml", R"(
+[registry.static_configuration]
+enable = true
+)"));
+  EXPECT_FALSE(spelt.registry);
+}
+
+TEST_F(Readers, RegistryXmlNamesTheDatasourceOfTheCurrentDbConfig) {
+  RegistryXml r = read_registry_xml(write("registry.xml", R"(<wso2registry>
+  <currentDBConfig>wso2registry</currentDBConfig>
+  <dbConfig name="sharedregistry"><dataSource>jdbc/WSO2RegDS</dataSource></dbConfig>
+  <dbConfig name="wso2registry"><dataSource> jdbc/WSO2CarbonDB </dataSource></dbConfig>
+</wso2registry>)"));
+  EXPECT_EQ(r.datasource_jndi, "jdbc/WSO2CarbonDB");
+  EXPECT_FALSE(r.versioning);
+}
+
 TEST_F(Readers, DatasourcesXmlSecureVaultPasswordIsProtected) {
   fs::path f = write("master-datasources.xml", R"(<datasources-configuration>
   <datasources>
     <datasource>
       <name>WSO2_CARBON_DB</name>
+      <jndiConfig><name>jdbc/WSO2CarbonDB</name></jndiConfig>
       <definition type="RDBMS"><configuration>
         <url>jdbc:postgresql://db:5432/carbon</url>
         <username>wso2</username>
@@ -97,6 +136,7 @@ TEST_F(Readers, DatasourcesXmlSecureVaultPasswordIsProtected) {
   std::vector<Datasource> ds = read_datasources_xml(f);
   ASSERT_EQ(ds.size(), 1U);
   EXPECT_EQ(ds[0].id, "WSO2_CARBON_DB");
+  EXPECT_EQ(ds[0].jndi, "jdbc/WSO2CarbonDB");
   EXPECT_EQ(ds[0].engine, "postgresql");
   EXPECT_TRUE(ds[0].password_protected);
 }

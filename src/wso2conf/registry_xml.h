@@ -12,6 +12,9 @@ namespace cutover::wso2conf {
 
 struct RegistryXml {
   std::optional<RegistryVersioning> versioning;  ///< nullopt: no staticConfiguration
+  /// The JNDI name of the datasource the registry itself lives in (the dbConfig that
+  /// currentDBConfig names, e.g. jdbc/WSO2CarbonDB); empty when the file does not say.
+  std::string datasource_jndi;
   std::string problem;  ///< set when the file does not parse (a warning, not an error)
 };
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # needs: postgres mariadb
 # cleanup sessions on SQLite, PostgreSQL and MariaDB: with store and temporary session rows
-# one nanosecond either side of the cut-off, exactly on it, far from it and without expiry
-# (session_rows.py states WSO2's rule on its own and lists what must stay), exactly the
-# expired rows go, batch by batch over the composite key; a session id's mapping rows go once
+# one nanosecond either side of the cut-off, exactly on it, far from it and without expiry,
+# and sessions whose DELETE row lies the same ways around 12 h ago (WSO2's second phase;
+# session_rows.py states WSO2's rule on its own and lists what must stay), exactly the
+# expired and logged-out rows go, batch by batch over the composite key; a session id's mapping rows go once
 # its last store row has gone; --dry-run counts the same and changes nothing; a killed run
 # finishes on rerun; a second run removes nothing.
 . "$(dirname "$0")/lib.sh"
@@ -40,7 +41,11 @@ for e in sqlite postgresql mariadb; do
 
   # The dry run counts the expired store rows and changes nothing.
   run 0 cleanup sessions "$U" --dry-run --json --now "$NOW"
-  got=$(json_get "$OUT" 'j["sessions_eligible"] + j["temp_sessions_eligible"]')
+  got=$(json_get "$OUT" 'j["sessions_eligible"] + j["temp_sessions_eligible"] + j["logged_out_eligible"]')
+  lout=$(json_get "$OUT" 'j["logged_out_eligible"]')
+  # 30 logged-out sessions, 3 rows of the logged-out type each; 2 of 5 DELETE rows are older
+  # than 12 h (one ns before the cut-off, and far before it).
+  [ "$lout" = 36 ] || fail "$e: dry run counts $lout rows of logged-out sessions, expected 36"
   stores=$(grep -c '^INSERT INTO IDN_AUTH_[A-Z_]*STORE' "$WORK/rows.sql")
   kept_stores=$(grep -c 'STORE|' "$WORK/expected")
   [ "$got" = $((stores - kept_stores)) ] || fail "$e: dry run counts $got expired rows, expected $((stores - kept_stores))"

@@ -132,6 +132,30 @@ for e in sqlite postgresql mariadb; do
   same_data "$A" "$B" "$ALL" "$e: restored registry vs the original"
   [ "$(n "$e" "rv_${e}_a" "SELECT COUNT(*) FROM CUTOVER_BAK_REG_PROPERTY")" = 0 ] || fail "$e: backup not emptied"
 
+  # The backup in a file instead: the tables get nothing, the file restores the registry
+  # exactly; an existing file is never overwritten, and a cut-short one restores nothing.
+  cp "$WORK/registry.xml.orig" "$WORK/registry_f.xml"
+  echo keep >"$WORK/taken.jsonl"
+  run 2 registry disable-versioning "$A" --registry-xml "$WORK/registry_f.xml" --backup-file "$WORK/taken.jsonl"
+  expect_in "$ERR" "already exists" "$e: an existing backup file"
+  [ "$(cat "$WORK/taken.jsonl")" = keep ] || fail "$e: the existing file was changed"
+  same_data "$A" "$B" "$ALL" "$e: a refused backup file changed the database"
+  cmp -s "$WORK/registry_f.xml" "$WORK/registry.xml.orig" || fail "$e: a refused run changed registry.xml"
+  run 0 registry disable-versioning "$A" --registry-xml "$WORK/registry_f.xml" --backup-file "$WORK/bak_$e.jsonl" --json
+  [ "$(json_get "$OUT" 'j["backup_file_rows"]')" -gt "${before[REG_RESOURCE_PROPERTY]}" ] ||
+    fail "$e: the file holds $(json_get "$OUT" 'j["backup_file_rows"]') rows, fewer than the property links changed"
+  [ "$(json_get "$OUT" 'j["backup_tables"]')" = "[]" ] || fail "$e: backup tables named with --backup-file"
+  [ "$(n "$e" "rv_${e}_a" "SELECT COUNT(*) FROM CUTOVER_BAK_REG_RESOURCE_PROPERTY")" = 0 ] || fail "$e: --backup-file filled the tables"
+  same_data "$A" "$C" "$ALL" "$e: the run with a backup file vs the printed script"
+  [ "$(stat -c %a "$WORK/bak_$e.jsonl")" = 600 ] || fail "$e: the backup file is readable by others"
+  ls -a "$WORK" | grep -q '\.tmp-' && fail "$e: a temporary file was left: $(ls -a "$WORK")"
+  head -n -1 "$WORK/bak_$e.jsonl" >"$WORK/cut.jsonl"
+  run 2 registry restore "$A" --backup-file "$WORK/cut.jsonl"
+  expect_in "$ERR" "end line" "$e: a cut-short file"
+  same_data "$A" "$C" "$ALL" "$e: a refused restore changed the database"
+  run 0 registry restore "$A" --backup-file "$WORK/bak_$e.jsonl"
+  same_data "$A" "$B" "$ALL" "$e: registry restored from the file vs the original"
+
   # The seed's own script, where the seed has one for this engine, ends where ours did.
   tab=""
   [ "$e" = postgresql ] && tab=PostgreSQL

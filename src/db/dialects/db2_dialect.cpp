@@ -14,6 +14,10 @@ class Db2Dialect final : public Dialect {
  public:
   std::string name() const override { return "db2"; }
 
+  std::string script_begin() const override { return {}; }
+
+  std::string script_statement_end() const override { return "\n/\n"; }
+
   std::string stored_ident(std::string_view stored) const override {
     return upper_folding_stored_ident(*this, stored);
   }

@@ -14,6 +14,20 @@ class MssqlDialect final : public Dialect {
  public:
   std::string name() const override { return "mssql"; }
 
+  std::string update_joined(const JoinedUpdate& u) const override {
+    std::string t = u.target_alias + ".";
+    std::vector<std::string> sets;
+    sets.reserve(u.set.size());
+    for (const auto& [to, from] : u.set) {
+      sets.push_back(fmt::format("{}{} = {}.{}", t, to, u.source_alias, from));
+    }
+    return fmt::format("UPDATE {} SET {} FROM {} {} JOIN {} {} ON {} WHERE {}", u.target_alias,
+                       fmt::join(sets, ", "), u.table, u.target_alias, u.source, u.source_alias,
+                       u.join(t), u.where(t));
+  }
+
+  std::string script_begin() const override { return "BEGIN TRANSACTION"; }
+
   std::string quote_ident(std::string_view name) const override {
     std::string out = "[";
     for (char c : name) {

@@ -16,6 +16,10 @@ class OracleDialect final : public Dialect {
  public:
   std::string name() const override { return "oracle"; }
 
+  std::string script_begin() const override { return {}; }
+
+  std::string script_statement_end() const override { return "\n/\n"; }
+
   std::string stored_ident(std::string_view stored) const override {
     return upper_folding_stored_ident(*this, stored);
   }

@@ -17,6 +17,18 @@ class PostgresDialect final : public Dialect {
  public:
   std::string name() const override { return "postgresql"; }
 
+  std::string update_joined(const JoinedUpdate& u) const override {
+    std::vector<std::string> sets;
+    sets.reserve(u.set.size());
+    for (const auto& [to, from] : u.set) {
+      sets.push_back(fmt::format("{} = {}.{}", to, u.source_alias, from));
+    }
+    std::string target = u.table + ".";
+    return fmt::format("UPDATE {} SET {} FROM {} {} WHERE {} AND {}", u.table,
+                       fmt::join(sets, ", "), u.source, u.source_alias, u.where(target),
+                       u.join(target));
+  }
+
   std::string placeholder(int n) const override { return fmt::format("${}", n); }
 
   // X'..' is a bit string in PostgreSQL; bytea takes its hex input form.

@@ -21,6 +21,9 @@ class SqliteDialect final : public Dialect {
  public:
   std::string name() const override { return "sqlite"; }
 
+  // The write transaction already excludes every other writer; SQLite has no FOR UPDATE.
+  std::string row_lock_suffix() const override { return {}; }
+
   std::string upsert(std::string_view table, const std::vector<std::string>& columns,
                      const std::vector<std::string>& key) const override {
     return on_conflict_upsert(*this, table, columns, key, "excluded", 1);

@@ -4,8 +4,10 @@
 session_rows.py NOW SAFE_SECONDS OUT_SQL OUT_EXPECTED: writes INSERT statements (portable SQL)
 for IDN_AUTH_SESSION_STORE, IDN_AUTH_TEMP_SESSION_STORE and two session mapping tables, and
 the rows WSO2's rule keeps, one "table|key" line each, sorted. The rule, stated here on its own:
-a store row goes when EXPIRY_TIME (ns) < (NOW - SAFE) * 1e9; a NULL expiry stays; a mapping
-row goes when its session id lost a store row in the run and has none left.
+a store row goes when EXPIRY_TIME (ns) < (NOW - SAFE) * 1e9; a NULL expiry stays; a row of
+IDN_AUTH_SESSION_STORE also goes when its session id and type have a DELETE row whose
+TIME_CREATED (ns) < (NOW - 12 h) * 1e9; a mapping row goes when its session id lost a store
+row in the run and has none left.
 """
 import calendar
 import random
@@ -43,6 +45,29 @@ for table, sessions in (("IDN_AUTH_SESSION_STORE", 60), ("IDN_AUTH_TEMP_SESSION_
                 (lost if gone else left).add(sid)
             if not gone:
                 keep.append(f"{table}|{sid}|{typ}|{op}|{created}")
+
+# WSO2's second phase: every store row of a session (id and type) with a DELETE row written
+# more than 12 h before NOW goes, whatever its expiry; the same id's other types stay. DELETE
+# rows one ns either side of that cut-off, on it, and far from it; ids with and without a row
+# of another type (whose mappings must then stay, or go).
+op_cutoff = (calendar.timegm(time.strptime(now, "%Y-%m-%d %H:%M:%S")) - 12 * 3600) * 10**9
+future = cutoff + 10**15
+for s in range(30):
+    sid = f"lout-{s:04d}"
+    typ, other = types[s % 3], types[(s + 1) % 3]
+    deleted = op_cutoff + [-1, 0, 1, -(10**12), 10**12][s % 5]
+    gone_pair = deleted < op_cutoff
+    rows = [(typ, "DELETE", deleted), (typ, "STORE", deleted - 1000), (typ, "STORE", deleted + 10**9)]
+    if s % 4 != 0:
+        rows.append((other, "STORE", deleted - 500))
+    for typ_, op, created in rows:
+        sql.append(f"INSERT INTO IDN_AUTH_SESSION_STORE (SESSION_ID, SESSION_TYPE, OPERATION, "
+                   f"TIME_CREATED, TENANT_ID, EXPIRY_TIME) VALUES ('{sid}', '{typ_}', '{op}', "
+                   f"{created}, -1, {future})")
+        gone = gone_pair and typ_ == typ
+        (lost if gone else left).add(sid)
+        if not gone:
+            keep.append(f"IDN_AUTH_SESSION_STORE|{sid}|{typ_}|{op}|{created}")
 
 # Mappings for every store session id, and for one id the store never had (not this run's).
 store_ids = sorted(lost | left) + ["stor-orphan"]
