@@ -25,7 +25,7 @@ struct SessionCleanupOptions {
   int pause_ms = 0;
   /// Rows of a session (id and type) with a DELETE row older than this go whatever their
   /// expiry (WSO2's second phase, "operational data": 12 hours).
-  std::int64_t logged_out_period_s = 12 * 3600;
+  std::int64_t logged_out_period_s = 43200;
   /// Count only; change nothing.
   bool dry_run = false;
   /// The moment expiry is judged at, "YYYY-MM-DD HH:MM:SS" UTC; empty: now.

@@ -513,7 +513,8 @@ void add_cleanup_commands(CLI::App& app, Runner& selected) {
       "seed's per-database scripts do: links of current resource versions get path and name, "
       "links of older versions go, then the properties, tags, comments and ratings nothing "
       "links to. One transaction, after a backup of every row it deletes or rewrites "
-      "(CUTOVER_BAK_* tables; 'registry restore' puts them back). Refuses when registry.xml "
+      "(CUTOVER_BAK_* tables, or a --backup-file file; 'registry restore' puts them back). Refuses "
+      "when registry.xml "
       "(or, with --home, deployment.toml) already has versioning off. Then sets the flags to "
       "false in each file that has them on, changing nothing else in it. A second run changes "
       "nothing.");
@@ -531,7 +532,7 @@ void add_cleanup_commands(CLI::App& app, Runner& selected) {
                 "names, else shared_db or WSO2_CARBON_DB)");
   r->add_flag("--dry-run", reg->options.dry_run,
               "count what would change (the statements run and are rolled back); no backup, "
-              "registry.xml untouched");
+              "configuration files untouched");
   r->add_flag("--force", reg->force,
               "run although the configuration says versioning is off (files are left as they "
               "are)");
