@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 #include <openssl/evp.h>
 
+#include "core/echo.h"
 #include "core/error.h"
 #include "db/dialect.h"
 #include "db/value_format.h"
@@ -18,8 +19,9 @@ namespace cutover::verify {
 namespace {
 
 Error not_readable(std::string_view what, std::string_view kind) {
-  std::string shown(what.substr(0, 40));
-  return Error(ErrorKind::unsupported, fmt::format("value '{}' cannot be read as {}", shown, kind),
+  // Echoed safely (a stored value is outside input too), and short: it may be a token.
+  return Error(ErrorKind::unsupported,
+               fmt::format("value '{}' cannot be read as {}", echo(what, 24), kind),
                "the column holds values outside its declared type: fix the value or leave the "
                "table out of the comparison");
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # needs: postgres
 # registry disable-versioning killed (-9) at several moments of its run on PostgreSQL, on a
-# registry large enough that the kills land while its transaction is open: each time the
+# registry large enough that the kills land while its transaction is open (one of them for
+# certain: another session holds the last table the cleanup writes): each time the
 # database equals either its state before (the transaction never committed) or, after a
 # rerun, the state an uninterrupted run leaves (dbcompare.py, backup tables included), and
 # registry.xml is either the old file or the new one, never a mix; the rerun finishes both.
@@ -42,22 +43,42 @@ for frac in 0.2 0.5 0.8; do
   clone rk_before rk_victim
   V=$(db_url postgresql rk_victim)
   cp "$WORK/old.xml" "$WORK/registry.xml"
+  locker=
+  if [ "$frac" = 0.5 ]; then
+    # This kill lands mid-transaction for certain, however fast the machine: another session
+    # holds REG_RESOURCE_RATING (the last table the cleanup writes) in SHARE mode, so the run
+    # waits there with everything before it written and uncommitted.
+    psql -X -q "$V" -c "BEGIN; LOCK TABLE reg_resource_rating IN SHARE MODE; SELECT pg_sleep(60); COMMIT;" >/dev/null 2>&1 &
+    locker=$!
+    for _ in $(seq 400); do
+      [ "$(sql postgresql postgres "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'reg_resource_rating' AND l.mode = 'ShareLock' AND l.granted")" -gt 0 ] && break
+      sleep 0.02
+    done
+  fi
   "$CUTOVER" registry disable-versioning "$V" --registry-xml "$WORK/registry.xml" >/dev/null 2>&1 &
   pid=$!
   # Wait until the run has a transaction open on the victim database, then the fraction.
   for _ in $(seq 400); do
-    open=$(sql postgresql postgres "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = 'rk_victim' AND xact_start IS NOT NULL AND pid <> pg_backend_pid()")
+    if [ -n "$locker" ]; then
+      open=$(sql postgresql postgres "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = 'rk_victim' AND wait_event_type = 'Lock' AND backend_xid IS NOT NULL")
+    else
+      open=$(sql postgresql postgres "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = 'rk_victim' AND xact_start IS NOT NULL AND pid <> pg_backend_pid()")
+    fi
     [ "$open" -gt 0 ] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.02
   done
-  sleep "$("$PY" -c "print(max(0.0, float('$took') * $frac - 0.1))")"
+  [ -n "$locker" ] || sleep "$("$PY" -c "print(max(0.0, float('$took') * $frac - 0.1))")"
   if kill -9 "$pid" 2>/dev/null; then
     alive=1
   else
     alive=0
   fi
   wait "$pid" 2>/dev/null
+  if [ -n "$locker" ]; then
+    sql postgresql postgres "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'rk_victim' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()" >/dev/null
+    wait "$locker" 2>/dev/null
+  fi
   # The server ends the killed session's statement, then its transaction rolls back.
   for _ in $(seq 600); do
     [ "$(sql postgresql postgres "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = 'rk_victim' AND pid <> pg_backend_pid()")" = 0 ] && break

@@ -40,11 +40,11 @@ expect_in "$OUT" "DELETE FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_ID = 'v-extra'
 expect_in "$OUT" "DELETE FROM IDN_OAUTH2_ACCESS_TOKEN_SCOPE WHERE TOKEN_ID = 'alpha' AND TOKEN_SCOPE = 'extra scope';" "dry run: the extra scope"
 expect_in "$OUT" "'v-missing'" "dry run: the missing row"
 expect_in "$OUT" "X'0102'" "dry run: the blob as a literal"
-expect_in "$OUT" "DRY RUN: the repair would write 13 rows and remove 2 in 3 tables; nothing was written" "dry run summary"
+expect_in "$OUT" "DRY RUN: the repair would write 15 rows and remove 3 in 3 tables; nothing was written" "dry run summary"
 [ "$(sha256sum <"$WORK/inj.db")" = "$injected_sum" ] || fail "dry run: the target file changed"
 source_unchanged "dry run"
 run 3 verify --source "$S" --target "$I" --repair --dry-run --json
-[ "$(json_get "$OUT" 'j["repair"]["dry_run"] and "after" not in j["repair"] and j["repair"]["rows_removed"]')" = 2 ] ||
+[ "$(json_get "$OUT" 'j["repair"]["dry_run"] and "after" not in j["repair"] and j["repair"]["rows_removed"]')" = 3 ] ||
   fail "dry run JSON: $OUT"
 # The printed SQL is what the repair would run: sqlite3 runs it on a copy, which then verifies.
 cp "$WORK/inj.db" "$WORK/by_sql.db"
@@ -55,7 +55,7 @@ run 0 verify --source "$S" --target "$(db_url sqlite by_sql)"
 
 # --- repair ---------------------------------------------------------------------------------
 run 0 verify --source "$S" --target "$I" --repair
-expect_in "$OUT" "REPAIRED: 13 rows written, 2 removed" "repair summary"
+expect_in "$OUT" "REPAIRED: 15 rows written, 3 removed" "repair summary"
 expect_in "$OUT" "EQUAL:" "verified again after the repair"
 run 0 verify --source "$S" --target "$I" --json
 expect_equal "after --repair"
@@ -69,7 +69,7 @@ run 0 verify --source "$S" --target "$I" --repair --json
 cp "$WORK/dst.db" "$WORK/inj2.db"
 inject sqlite inj2
 run 0 verify --source "$S" --target "$(db_url sqlite inj2)" --repair --json
-[ "$(json_get "$OUT" '(j["equal"], j["repair"]["equal_after"], j["repair"]["rows_written"], j["repair"]["rows_removed"], j["repair"]["after"]["equal"])')" = "(False, True, 12, 1, True)" ] ||
+[ "$(json_get "$OUT" '(j["equal"], j["repair"]["equal_after"], j["repair"]["rows_written"], j["repair"]["rows_removed"], j["repair"]["after"]["equal"])')" = "(False, True, 14, 2, True)" ] ||
   fail "repair JSON: $OUT"
 source_unchanged "repair --json"
 

@@ -27,7 +27,7 @@ for e in postgresql mariadb; do
   inject "$e" "$db"
   # Dry run: the statements, and the target still differs exactly as injected.
   run 3 verify --source "$S" --target "$T" --repair --dry-run
-  expect_in "$OUT" "DRY RUN: the repair would write 12 rows and remove 1 in 2 tables" "$e dry run"
+  expect_in "$OUT" "DRY RUN: the repair would write 14 rows and remove 2 in 3 tables" "$e dry run"
   expect_in "$OUT" "'v-missing'" "$e dry run: the missing row"
   run 3 verify --source "$S" --target "$T" --json
   expect_diffs "$e after the dry run" "${INJECTED[@]}"
@@ -43,7 +43,7 @@ for e in postgresql mariadb; do
   inject "$e" "$db"
   # The repair.
   run 0 verify --source "$S" --target "$T" --repair
-  expect_in "$OUT" "REPAIRED: 12 rows written, 1 removed" "$e repair"
+  expect_in "$OUT" "REPAIRED: 14 rows written, 2 removed" "$e repair"
   run 0 verify --source "$S" --target "$T" --json
   expect_equal "$e after --repair"
   same_data "$S" "$T" "$TABLES" "$e after --repair"
@@ -62,7 +62,7 @@ pg_rows() {
 }
 before=$(pg_rows)
 run 0 verify --source "$P" --target "$M" --repair
-expect_in "$OUT" "REPAIRED: 12 rows written, 1 removed" "postgresql -> mariadb repair"
+expect_in "$OUT" "REPAIRED: 14 rows written, 2 removed" "postgresql -> mariadb repair"
 run 0 verify --source "$P" --target "$M" --json
 expect_equal "postgresql -> mariadb after --repair"
 same_data "$P" "$M" "$TABLES" "postgresql -> mariadb after --repair"
