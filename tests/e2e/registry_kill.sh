@@ -51,7 +51,8 @@ for frac in 0.2 0.5 0.8; do
     psql -X -q "$V" -c "BEGIN; LOCK TABLE reg_resource_rating IN SHARE MODE; SELECT pg_sleep(60); COMMIT;" >/dev/null 2>&1 &
     locker=$!
     for _ in $(seq 400); do
-      [ "$(sql postgresql postgres "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'reg_resource_rating' AND l.mode = 'ShareLock' AND l.granted")" -gt 0 ] && break
+      # pg_class is per database: ask the victim's.
+      [ "$(sql postgresql rk_victim "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'reg_resource_rating' AND l.mode = 'ShareLock' AND l.granted")" -gt 0 ] && break
       sleep 0.02
     done
   fi
