@@ -18,6 +18,9 @@
 #     privileges (tests grant it what it needs per database, as a DBA grants a WSO2 user);
 #   - listens on 127.0.0.1 at a random free port; skip-name-resolve;
 #     explicit_defaults_for_timestamp=ON; small, non-durable InnoDB settings (test speed only);
+#     CO_SERVER_MEMORY=bench sizes InnoDB as a production server is (2 GiB buffer pool, 512 MiB
+#     redo log): bench/servers.sh sets it, so a 1M-row table is not read through a 128 MiB pool
+#     with O_DIRECT;
 #   - starts mariadbd directly (not mariadbd-safe), fully detached (new session, stdin /dev/null,
 #     output to a log) so a caller whose stdout is a pipe (ctest) is not held open; polls
 #     mariadb-admin ping for up to 60 s; on failure prints the log tail, cleans up, exits non-zero;
@@ -134,8 +137,8 @@ server-id = 1
 log-bin = $base/binlog/mariadb-bin
 binlog_format = ROW
 performance_schema = OFF
-innodb_buffer_pool_size = 128M
-innodb_log_file_size = 32M
+innodb_buffer_pool_size = $pool
+innodb_log_file_size = $redo
 innodb_flush_log_at_trx_commit = 2
 innodb_doublewrite = 0
 sync_binlog = 0
@@ -144,6 +147,8 @@ EOF
   chmod 644 "$cnf"
 }
 
+pool=128M redo=32M
+if [ "${CO_SERVER_MEMORY:-}" = bench ]; then pool=2G redo=512M; fi
 port=$(pick_free_port) || die "no free TCP port found on 127.0.0.1"
 write_cnf "$port"
 

@@ -19,6 +19,8 @@
 #     (not C: 'a' < 'B' < 'b'), and the server time zone is Asia/Kolkata (+05:30, not UTC), so
 #     tests show that cutover's sessions do not depend on either;
 #   - listens on 127.0.0.1 at a random free port; fsync etc. off (test speed only);
+#     CO_SERVER_MEMORY=bench: shared_buffers 1 GiB, maintenance_work_mem 256 MiB, as a
+#     production server has (bench/servers.sh sets it);
 #   - starts the server fully detached (new session, stdin /dev/null, output to server.log) so a
 #     caller whose stdout is a pipe (ctest) is not held open; waits up to 60 s for readiness and
 #     on failure prints the log tail, cleans up and exits non-zero.
@@ -113,6 +115,8 @@ local   all       all                 trust
 host    all       all   127.0.0.1/32  scram-sha-256
 EOF
 
+shared_buffers=64MB maint_mem=64MB
+if [ "${CO_SERVER_MEMORY:-}" = bench ]; then shared_buffers=1GB maint_mem=256MB; fi
 write_conf() {
   local port=$1
   # postgresql.auto.conf is read after postgresql.conf, so these settings win.
@@ -132,7 +136,8 @@ wal_level = minimal
 max_wal_senders = 0
 checkpoint_timeout = '30min'
 max_wal_size = '1GB'
-shared_buffers = '64MB'
+shared_buffers = '$shared_buffers'
+maintenance_work_mem = '$maint_mem'
 max_connections = 100
 logging_collector = off
 log_destination = 'stderr'
