@@ -58,35 +58,62 @@ floor_sql="SELECT count(*), bit_xor(('x' || substr(md5(t::text), 1, 16))::bit(64
 
 machine
 echo "command: bench/verify.sh $rows $runs"
-declare -a t_cv_my t_pt t_cv_pg t_floor t_cv_x
+declare -a t_cv_my t_pt t_cv_pg t_floor t_cv_x rss_my rss_pg rss_x
 for r in $(seq "$runs"); do
   log "run $r of $runs"
   # shellcheck disable=SC2046  # the words of cv are the command
   timed s $(cv "$(my_url "$src")" "$(my_url "$cp_db")")
   t_cv_my+=("$s")
+  rss_my+=("$s_rss")
   timed_sh s "$pt_cmd"
   pt_check
   t_pt+=("$s")
   # shellcheck disable=SC2046
   timed s $(cv "$(pg_url "$src")" "$(pg_url "$cp_db")")
   t_cv_pg+=("$s")
+  rss_pg+=("$s_rss")
   timed_sh s "psql -X -q -At -v ON_ERROR_STOP=1 '$(pg_url "$src")' -c \"$floor_sql\""
   t_floor+=("$s")
   # shellcheck disable=SC2046
   timed s $(cv "$(my_url "$src")" "$(pg_url "$src")")
   t_cv_x+=("$s")
+  rss_x+=("$s_rss")
 done
 
-# Not timed: the check must also see a difference (exit 3), then the copy is put back.
-pg "$cp_db" -c "UPDATE $table SET TOKEN_STATE = 'REVOKED' WHERE TOKEN_ID = (SELECT min(TOKEN_ID) FROM $table)" >/dev/null
-set +e
-"$cutover" verify --source "$(pg_url "$src")" --target "$(pg_url "$cp_db")" --from "$bench_version" \
-  --to "$bench_version" --tables "$table" >/dev/null 2>&1
-rc=$?
-set -e
+# Ten changed rows, spread over the key, on each copy: verify must find exactly those (exit 3,
+# ten differing rows); the time to pin them down (whole-table sums, then chunks and bisection)
+# and the peak RSS are reported. Then the copies are dropped.
+ten_keys=$(pg "$src" -At -c "SELECT string_agg(quote_literal(TOKEN_ID), ',') FROM (SELECT TOKEN_ID, row_number() OVER (ORDER BY TOKEN_ID) AS n FROM $table) k WHERE n % ($rows / 10) = 1")
+change_ten="UPDATE $table SET TOKEN_STATE = 'REVOKED' WHERE TOKEN_ID IN ($ten_keys)"
+pg "$cp_db" -c "$change_ten" >/dev/null
+my "$cp_db" -e "$change_ten"
+# pin ENGINE_URL_SOURCE ENGINE_URL_TARGET VAR: one verify that must find the ten rows.
+pin() {
+  local t0 t1 rc
+  t0=$(now)
+  set +e
+  # shellcheck disable=SC2046  # the words of cv are the command
+  /usr/bin/time -f "%M" -o "$state/time" $(cv "$1" "$2") --json >"$state/pin.json" 2>"$state/pin.err"
+  rc=$?
+  set -e
+  t1=$(now)
+  local n
+  n=$("$py" -c 'import json,sys; j=json.load(open(sys.argv[1])); print(sum(t["differing"] + t["missing"] + t["extra"] for t in j["tables"]))' "$state/pin.json" 2>/dev/null || echo "?")
+  if [ "$rc" != 3 ] || [ "$n" != 10 ]; then
+    cat "$state/pin.err" >&2
+    echo "verify did not pin down the ten changed rows (exit $rc, $n rows)" >&2
+    exit 1
+  fi
+  printf -v "$3" '%.2f' "$(echo "$t1 - $t0" | bc)"
+  printf -v "$3_rss" '%d' "$(($(tail -1 "$state/time") / 1024))"
+}
+pin_pg="" pin_pg_rss="" pin_my="" pin_my_rss="" pin_x="" pin_x_rss=""
+pin "$(pg_url "$src")" "$(pg_url "$cp_db")" pin_pg
+pin "$(my_url "$src")" "$(my_url "$cp_db")" pin_my
+pin "$(my_url "$src")" "$(pg_url "$cp_db")" pin_x
 pg postgres -c "DROP DATABASE $cp_db" >/dev/null
+my "" -e "DROP DATABASE $cp_db"
 rm -f "$state/verify_copies_$rows"
-[ "$rc" = 3 ] || { echo "verify missed a changed row (exit $rc, expected 3)" >&2; exit 1; }
 
 rate() { echo "$rows / $1" | bc; }
 row() {
@@ -106,6 +133,11 @@ row "PostgreSQL: cutover verify (table against its copy)" "${t_cv_pg[@]}"
 row "PostgreSQL: floor, xor of md5 over one table" "${t_floor[@]}"
 row "MariaDB -> PostgreSQL: cutover verify" "${t_cv_x[@]}"
 echo
+echo "ten changed rows pinned down (exit 3, the ten rows listed): PostgreSQL ${pin_pg} s" \
+  "(peak RSS ${pin_pg_rss} MiB), MariaDB ${pin_my} s (${pin_my_rss} MiB)," \
+  "MariaDB -> PostgreSQL ${pin_x} s (${pin_x_rss} MiB)"
+echo "peak RSS of the equal runs (MiB): MariaDB $(median "${rss_my[@]}"), PostgreSQL" \
+  "$(median "${rss_pg[@]}"), MariaDB -> PostgreSQL $(median "${rss_x[@]}")"
 my_ratio=$(echo "scale=2; $(median "${t_pt[@]}") / $(median "${t_cv_my[@]}")" | bc)
 pg_ratio=$(echo "scale=2; $(median "${t_floor[@]}") / $(median "${t_cv_pg[@]}")" | bc)
 echo "MariaDB: cutover's rows/s = ${my_ratio}x pt-table-checksum's (target >= 1.0)"

@@ -32,6 +32,7 @@ struct VerifyArgs {
   std::string recheck_timeout = "60s";
   bool repair = false;
   bool dry_run = false;
+  bool no_whole_table = false;
 };
 
 const char* kind_text(verify::DiffKind k) {
@@ -166,6 +167,7 @@ verify::VerifyResult check(const sync::SyncConfig& c, const VerifyArgs& a,
                            verify::LiveOutcome& live) {
   verify::VerifyOptions o;
   o.jobs = a.jobs;
+  o.whole_pass = !a.no_whole_table;
   ProgressLine bar("verify:");
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> per_table;
   verify::VerifyResult r = verify::run_verify(c, o, [&](const verify::VerifyProgress& p) {
@@ -378,6 +380,9 @@ void add_verify_command(CLI::App& app, Runner& selected) {
                 "3 re-checks of the differing rows");
   v->add_option("--jobs", args->jobs, "connections per side, chunks checked at once (default 2)")
       ->check(CLI::Range(1, 64));
+  v->add_flag("--no-whole-table", args->no_whole_table,
+              "walk every table in chunks (or stream it) from the start, without the first "
+              "whole-table sums");
   CLI::Option* repair_flag = v->add_flag(
       "--repair", args->repair,
       "then write the differing target rows back to the source's state through the sync's "
@@ -386,22 +391,25 @@ void add_verify_command(CLI::App& app, Runner& selected) {
               "with --repair: print the SQL the repair would run instead of running it")
       ->needs(repair_flag);
   v->footer(
-      "\nPer table the key (primary, else first unique) is walked in chunks of about 0.5 s;\n"
-      "each chunk's row count and order-independent hash of a canonical row encoding is\n"
-      "computed on both sides (in the database where it can, else by cutover), and a chunk\n"
-      "that differs is bisected down to the exact rows. Between two versions the source rows\n"
-      "are compared after the version transform, on the columns the target gets; columns on\n"
-      "one side only are listed, not compared. Where the two engines may order a text key\n"
-      "differently (another engine or collation), both sides are read once in byte order\n"
-      "and merged (mode \"stream\"). Values of token, secret, password and hash columns are\n"
-      "shown as '#' and 8 hex digits of their hash, never in clear.\n"
+      "\nWhere both databases can hash the rows themselves (PostgreSQL, MySQL/MariaDB, no\n"
+      "version transform), each table is first summed whole: a row count and an\n"
+      "order-independent hash of a canonical row encoding, one scan per side, both at once\n"
+      "(mode \"whole\"). Only a table whose sums differ, and every other table, is walked\n"
+      "by its key (primary, else first unique) in chunks of about 0.5 s, each chunk's count\n"
+      "and hash computed on both sides (in the database where it can, else by cutover), and\n"
+      "a chunk that differs is bisected down to the exact rows. Between two versions the\n"
+      "source rows are compared after the version transform, on the columns the target\n"
+      "gets; columns on one side only are listed, not compared. Where the two engines may\n"
+      "order a text key differently (another engine or collation), both sides are read once\n"
+      "in byte order and merged (mode \"stream\"). Values of token, secret, password and\n"
+      "hash columns are shown as '#' and 8 hex digits of their hash, never in clear.\n"
       "While 'sync run' applies between the two databases (the source has the capture and\n"
       "the target its position), rows that differ may be changes not applied yet: they are\n"
       "looked at again after the sync applied what the journal held, up to 3 times, and only\n"
       "what still differs is reported.\n"
       "--json keys: equal, from, to, seconds, live {sync, rechecks, caught_up, in_flight},\n"
-      "tables[]: table, equal, mode (chunks|stream|\n"
-      "missing), key[], columns[], source_only_columns[], target_only_columns[],\n"
+      "tables[]: table, equal, mode (whole|chunks|\n"
+      "stream|missing), key[], columns[], source_only_columns[], target_only_columns[],\n"
       "target_table_missing, source_rows, target_rows, chunks, in_database_sums, seconds,\n"
       "rows_per_second, missing, extra, differing, rows_complete, rows[] (at most 100):\n"
       "kind (missing|extra|differing), key {column: value}, columns[] {column, source,\n"

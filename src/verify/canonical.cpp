@@ -606,8 +606,8 @@ ChunkSum parse_chunk_aggregate(const db::Value& count, const db::Value& sum) {
 }
 
 std::optional<std::string> sql_chunk_aggregate(const db::Dialect& dialect,
-                                               const std::vector<HashColumn>& columns) {
-  std::optional<std::string> h = sql_row_hash(dialect, columns);
+                                               const std::vector<HashColumn>& columns, Text text) {
+  std::optional<std::string> h = sql_row_hash(dialect, columns, text);
   if (!h) {
     return std::nullopt;
   }
@@ -615,7 +615,7 @@ std::optional<std::string> sql_chunk_aggregate(const db::Dialect& dialect,
 }
 
 std::optional<std::string> sql_row_hash(const db::Dialect& dialect,
-                                        const std::vector<HashColumn>& columns) {
+                                        const std::vector<HashColumn>& columns, Text text) {
   std::optional<SqlFlavour> f = flavour_of(dialect);
   if (!f || columns.empty()) {
     return std::nullopt;
@@ -646,7 +646,7 @@ std::optional<std::string> sql_row_hash(const db::Dialect& dialect,
   bool has_text = std::any_of(columns.begin(), columns.end(), [](const HashColumn& c) {
     return c.kind == Kind::text || c.kind == Kind::padded;
   });
-  if (has_text) {
+  if (has_text && text == Text::canonical) {
     row = fmt::format("CONVERT({} USING utf8mb4)", row);
   }
   return fmt::format("CAST(CONV(LEFT(MD5({}), 16), 16, 10) AS UNSIGNED)", row);

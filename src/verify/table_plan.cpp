@@ -1,6 +1,8 @@
 #include "verify/table_plan.h"
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -93,6 +95,50 @@ bool order_shared(db::Connection& source, db::Connection& target, const TablePla
   return true;
 }
 
+/// The character set of each column of `table` on a MySQL/MariaDB connection, by name.
+std::vector<std::pair<std::string, std::string>> charsets(db::Connection& conn,
+                                                          const std::string& table) {
+  std::unique_ptr<db::RowReader> r = conn.query(
+      "SELECT COLUMN_NAME, CHARACTER_SET_NAME FROM information_schema.COLUMNS "
+      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+      std::vector<db::Value>{db::Value(table)});
+  std::vector<std::pair<std::string, std::string>> out;
+  while (r->next()) {
+    out.emplace_back(r->get(0).to_text(), r->get(1).is_null() ? "" : r->get(1).to_text());
+  }
+  return out;
+}
+
+/// True when the two sums may hash text as stored (Text::stored): both sides MySQL/MariaDB
+/// and every compared text column in one character set on both, so equal values are equal
+/// bytes on both sides and the two SQL sums agree exactly when the canonical ones would.
+bool text_stored_alike(db::Connection& source, db::Connection& target, const TablePlan& p) {
+  if (source.dialect().name() != "mysql" || target.dialect().name() != "mysql") {
+    return false;
+  }
+  auto of = [](const std::vector<std::pair<std::string, std::string>>& all,
+               const std::string& column) -> std::string {
+    for (const auto& [name, charset] : all) {
+      if (db::same_ident(name, column)) {
+        return charset;
+      }
+    }
+    return {};
+  };
+  std::vector<std::pair<std::string, std::string>> s = charsets(source, p.source_table);
+  std::vector<std::pair<std::string, std::string>> t = charsets(target, p.target_table);
+  for (std::size_t i = 0; i < p.compared.size(); ++i) {
+    if (p.kinds[i] != Kind::text && p.kinds[i] != Kind::padded) {
+      continue;
+    }
+    std::string a = of(s, p.source_read[i]);
+    if (a.empty() || a != of(t, p.compared[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Kind kind_on(const db::TableDef& t, const std::string& column, const db::Connection& conn) {
   const db::Column* c = t.find_column(column);
   if (c == nullptr) {
@@ -179,6 +225,12 @@ TablePlan plan_table(db::Connection& source, db::Connection& target, const sync:
   p.target_sql = sql_chunk_aggregate(target.dialect(), target_cols);
   if (!p.xform) {
     p.source_sql = sql_chunk_aggregate(source.dialect(), source_cols);
+  }
+  // Only where both sides sum in SQL: a side cutover hashes is canonical.
+  if (p.source_sql && p.target_sql && text_stored_alike(source, target, p)) {
+    p.stored_text = true;
+    p.target_sql = sql_chunk_aggregate(target.dialect(), target_cols, Text::stored);
+    p.source_sql = sql_chunk_aggregate(source.dialect(), source_cols, Text::stored);
   }
   // A primary key holds no NULL (SQLite may report its columns nullable); a unique key may,
   // and NULL has no place in a range.

@@ -36,6 +36,9 @@ struct TablePlan {
   /// side streams its rows and cutover hashes them (no SQL form, or the rows need a transform).
   std::optional<std::string> source_sql;
   std::optional<std::string> target_sql;
+  /// Both sums hash text in its stored bytes (Text::stored): both sides MySQL/MariaDB, no
+  /// transform, and every compared text column of one character set on both sides.
+  bool stored_text = false;
   /// The two sides cannot be proved to order the key alike: read both once in byte order and
   /// merge (see order_shared in table_plan.cpp for the proof of the other case).
   bool stream = false;

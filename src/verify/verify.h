@@ -34,6 +34,9 @@ struct VerifyOptions {
   /// Differing keys kept per table for a repair step; all are counted. About 100 bytes each
   /// (more for long composite keys): memory stays bounded however different the tables are.
   std::size_t kept_keys = 200'000;
+  /// A table both sides sum in SQL is first summed whole, one sequential scan per side; only
+  /// when the sums differ is it walked in chunks (or streamed) to find the rows.
+  bool whole_pass = true;
 };
 
 enum class DiffKind { missing, extra, differing };

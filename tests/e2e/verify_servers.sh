@@ -39,16 +39,23 @@ declare -A URL=([sqlite]="$S" [postgresql]="$(db_url postgresql vf_pg)" [mariadb
 for a in sqlite postgresql mariadb; do
   for b in sqlite postgresql mariadb; do
     [ "$a" = "$b" ] && continue
-    run 0 verify --source "${URL[$a]}" --target "${URL[$b]}" --json
+    if [ "$a" != sqlite ] && [ "$b" != sqlite ]; then
+      # Both servers hash in SQL: one whole-table sum per side proves the table equal.
+      run 0 verify --source "${URL[$a]}" --target "${URL[$b]}" --json
+      expect_equal "$a -> $b" mode=IDN_OAUTH2_ACCESS_TOKEN=whole
+    fi
+    run 0 verify --source "${URL[$a]}" --target "${URL[$b]}" --json --no-whole-table
     # Text keys across engines are streamed in byte order.
     expect_equal "$a -> $b" mode=IDN_OAUTH2_ACCESS_TOKEN=stream
   done
 done
-# Same engine, same collation: chunks, in the database where the engine hashes.
+# Same engine, same collation: whole-table sums; without them chunks, in the database.
 for e in postgresql mariadb; do
   b=vf_pg2
   [ "$e" = mariadb ] && b=vf_my2
-  run 0 verify --source "${URL[$e]}" --target "$(db_url "$e" "$b")" --json --jobs 3
+  run 0 verify --source "${URL[$e]}" --target "$(db_url "$e" "$b")" --json
+  expect_equal "$e -> $e" mode=IDN_OAUTH2_ACCESS_TOKEN=whole
+  run 0 verify --source "${URL[$e]}" --target "$(db_url "$e" "$b")" --json --jobs 3 --no-whole-table
   expect_equal "$e -> $e" mode=IDN_OAUTH2_ACCESS_TOKEN=chunks indb=IDN_OAUTH2_ACCESS_TOKEN
 done
 
@@ -96,4 +103,21 @@ sql mariadb vf_my7 "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET IDP_ID = 102 WHERE TOKEN_
 run 3 verify --source "$S" --target "$(db_url mariadb vf_my7)" --from 5.8.0 --to 7.0.0 --json
 expect_diffs "7.0.0 target" IDN_OAUTH2_ACCESS_TOKEN:differing:alpha:IDP_ID \
   IDN_OAUTH2_ACCESS_TOKEN:differing:ab:TOKEN_BINDING_REF
+
+# --- MariaDB text in its stored bytes (one character set on both sides) or converted to UTF-8 ---
+# vf_my3 holds AUTHZ_USER as utf8mb4, the source latin1: the sums must convert (canonical);
+# vf_my4 is latin1 like the source: the sums hash the stored bytes. A non-ASCII change is
+# found either way, and the two changed copies, equal in value, verify equal.
+copy_to mariadb vf_my3
+copy_to mariadb vf_my4
+sql mariadb vf_my3 "ALTER TABLE IDN_OAUTH2_ACCESS_TOKEN MODIFY AUTHZ_USER VARCHAR(100) CHARACTER SET utf8mb4"
+for d in vf_my3 vf_my4; do
+  run 0 verify --source "${URL[mariadb]}" --target "$(db_url mariadb "$d")" --json --tables IDN_OAUTH2_ACCESS_TOKEN
+  expect_equal "mariadb -> $d" mode=IDN_OAUTH2_ACCESS_TOKEN=whole
+  sql mariadb "$d" "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET AUTHZ_USER = 'bób' WHERE TOKEN_ID = 'éclair'"
+  run 3 verify --source "${URL[mariadb]}" --target "$(db_url mariadb "$d")" --json --tables IDN_OAUTH2_ACCESS_TOKEN
+  expect_diffs "mariadb -> $d, a non-ASCII value" IDN_OAUTH2_ACCESS_TOKEN:differing:éclair:AUTHZ_USER
+done
+run 0 verify --source "$(db_url mariadb vf_my3)" --target "$(db_url mariadb vf_my4)" --json --tables IDN_OAUTH2_ACCESS_TOKEN
+expect_equal "utf8mb4 -> latin1, equal values" mode=IDN_OAUTH2_ACCESS_TOKEN=whole
 finish
