@@ -78,6 +78,14 @@ BatchDeleter::BatchDeleter(db::Connection& conn, const BatchOptions& options, Ba
                            const Progress& progress, std::int64_t total)
     : conn_(conn), o_(options), stats_(stats), progress_(progress), total_(total) {}
 
+namespace {
+
+// The first batch of a time-bounded run: small enough to stay inside any sane budget, so the
+// size is learnt from a short transaction, not from a long one.
+constexpr int kFirstTimedBatch = 500;
+
+}  // namespace
+
 void BatchDeleter::run(const BatchTarget& t) {
   const db::Dialect& d = conn_.dialect();
   auto ident = [&](const std::string& stored) { return d.stored_ident(stored); };
@@ -87,16 +95,19 @@ void BatchDeleter::run(const BatchTarget& t) {
   db::TxOptions tx_options;
   tx_options.isolation = db::Isolation::read_committed;
   std::optional<std::vector<db::Value>> cursor;
+  // Each table learns its own size: one may be slow per row where another is not.
+  int rows = o_.max_transaction_ms > 0 ? std::min(o_.batch, kFirstTimedBatch) : o_.batch;
   while (true) {
     throw_if_cancelled();
     Clock::time_point started = Clock::now();
+    const int asked = rows;
     std::vector<std::vector<db::Value>> keys;
     std::vector<std::int64_t> counts;
     // A batch is one transaction; a deadlock with a writer rolls it back and it runs again.
     db::with_retry([&] {
       counts.assign(t.children.size() + 2, 0);
       db::Transaction tx(conn_, tx_options);
-      keys = select_batch(t, cursor);
+      keys = select_batch(t, cursor, asked);
       for (std::size_t from = 0; from < keys.size(); from += chunk) {
         std::size_t n = std::min(chunk, keys.size() - from);
         std::vector<db::Value> flat;
@@ -147,6 +158,13 @@ void BatchDeleter::run(const BatchTarget& t) {
     }
     double secs = std::chrono::duration<double>(Clock::now() - started).count();
     stats_.longest_batch_s = std::max(stats_.longest_batch_s, secs);
+    const int taken = static_cast<int>(keys.size());
+    if (o_.max_transaction_ms > 0 && taken == asked && secs > 0) {
+      // Towards the budget: shrink at once to what fits, grow at most twofold.
+      double fit = static_cast<double>(taken) * o_.max_transaction_ms / 1000.0 / secs;
+      rows = static_cast<int>(
+          std::clamp(fit, 1.0, std::min(2.0 * taken, static_cast<double>(o_.batch))));
+    }
     ++stats_.batches;
     add(t.table->name, counts[0]);
     for (std::size_t c = 0; c < t.children.size(); ++c) {
@@ -160,7 +178,7 @@ void BatchDeleter::run(const BatchTarget& t) {
     if (progress_) {
       progress_(done_, total_);
     }
-    if (static_cast<int>(keys.size()) < o_.batch) {
+    if (taken < asked) {
       return;
     }
     cursor = keys.back();
@@ -173,7 +191,7 @@ void BatchDeleter::run(const BatchTarget& t) {
 // The next keys in order, locked against concurrent change until the batch commits. SQLite
 // needs no row lock: its write transaction already excludes every other writer.
 std::vector<std::vector<db::Value>> BatchDeleter::select_batch(
-    const BatchTarget& t, const std::optional<std::vector<db::Value>>& cursor) {
+    const BatchTarget& t, const std::optional<std::vector<db::Value>>& cursor, int n) {
   const db::Dialect& d = conn_.dialect();
   std::vector<db::Value> params;
   std::string after;
@@ -186,7 +204,7 @@ std::vector<std::vector<db::Value>> BatchDeleter::select_batch(
   std::string sql = fmt::format(
       "SELECT {keys} FROM {table} WHERE {after}({cond}) ORDER BY {keys} LIMIT {n}{lock}",
       fmt::arg("keys", keys), fmt::arg("table", d.stored_ident(t.table->name)),
-      fmt::arg("after", after), fmt::arg("cond", cond.sql), fmt::arg("n", o_.batch),
+      fmt::arg("after", after), fmt::arg("cond", cond.sql), fmt::arg("n", n),
       fmt::arg("lock", d.row_lock_suffix()));
   std::vector<std::vector<db::Value>> out;
   auto r = conn_.query(sql, params);

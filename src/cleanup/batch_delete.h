@@ -43,8 +43,12 @@ struct BatchTarget {
 };
 
 struct BatchOptions {
-  int batch = 10000;  ///< rows per transaction
+  int batch = 10000;  ///< rows per transaction, at most
   int pause_ms = 0;   ///< pause between batches
+  /// Each transaction's time budget: the batch shrinks to what fits in it (a large table
+  /// without an index on a foreign key makes each row slow) and grows back up to `batch`,
+  /// at most doubling per batch. 0: every batch is `batch` rows.
+  int max_transaction_ms = 500;
 };
 
 struct BatchStats {
@@ -67,7 +71,7 @@ class BatchDeleter {
 
  private:
   std::vector<std::vector<db::Value>> select_batch(
-      const BatchTarget& t, const std::optional<std::vector<db::Value>>& cursor);
+      const BatchTarget& t, const std::optional<std::vector<db::Value>>& cursor, int n);
   void add(const std::string& table, std::int64_t n);
 
   db::Connection& conn_;

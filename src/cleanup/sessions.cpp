@@ -161,7 +161,7 @@ SessionCleanupResult cleanup_sessions(db::Connection& conn, const SessionCleanup
     return result;
   }
 
-  BatchOptions batch{o.batch, o.pause_ms};
+  BatchOptions batch{o.batch, o.pause_ms, o.max_transaction_ms};
   BatchStats stats;
   BatchDeleter deleter(
       conn, batch, stats, progress,

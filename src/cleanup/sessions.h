@@ -23,6 +23,8 @@ struct SessionCleanupOptions {
   int batch = 5000;
   /// Pause between batches in milliseconds (default 0).
   int pause_ms = 0;
+  /// Time budget of one transaction (BatchOptions::max_transaction_ms); 0: fixed batches.
+  int max_transaction_ms = 500;
   /// Rows of a session (id and type) with a DELETE row older than this go whatever their
   /// expiry (WSO2's second phase, "operational data": 12 hours).
   std::int64_t logged_out_period_s = 43200;

@@ -120,7 +120,7 @@ TokenCleanupResult cleanup_tokens(db::Connection& conn, const TokenCleanupOption
     return result;
   }
 
-  BatchOptions batch{o.batch, o.pause_ms};
+  BatchOptions batch{o.batch, o.pause_ms, o.max_transaction_ms};
   BatchStats stats;
   BatchDeleter deleter(conn, batch, stats, progress,
                        result.estimate.eligible + result.codes_eligible);

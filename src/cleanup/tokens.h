@@ -23,6 +23,8 @@ struct TokenCleanupOptions {
   int batch = 10000;
   /// Pause between batches in milliseconds (default 0); gives a busy server room.
   int pause_ms = 0;
+  /// Time budget of one transaction (BatchOptions::max_transaction_ms); 0: fixed batches.
+  int max_transaction_ms = 500;
   /// Copy each removed token into IDN_OAUTH2_ACCESS_TOKEN_AUDIT, in the same transaction.
   bool audit = false;
   /// Count only; change nothing.

@@ -20,6 +20,7 @@
 #include "cli/command_table.h"
 #include "cli/common.h"
 #include "cli/progress.h"
+#include "cli/sync_args.h"
 #include "core/atomic_file.h"
 #include "core/echo.h"
 #include "core/error.h"
@@ -106,12 +107,14 @@ void print_json(const nlohmann::json& j) {
 struct TokenArgs {
   DbOptions db;
   std::string safe_period = "2h";
+  std::string max_transaction = "500ms";
   bool json = false;
   cleanup::TokenCleanupOptions options;
 };
 
 int run_tokens(TokenArgs& a) {
   a.options.safe_period_s = parse_period(a.safe_period);
+  a.options.max_transaction_ms = parse_duration_ms(a.max_transaction, "--max-transaction");
   db::ConnectionSpec spec = a.db.spec();
   std::unique_ptr<db::Connection> conn = open_db(spec);
   auto r = run_with_progress<cleanup::TokenCleanupResult>(
@@ -155,12 +158,14 @@ int run_tokens(TokenArgs& a) {
 struct SessionArgs {
   DbOptions db;
   std::string safe_period = "2h";
+  std::string max_transaction = "500ms";
   bool json = false;
   cleanup::SessionCleanupOptions options;
 };
 
 int run_sessions(SessionArgs& a) {
   a.options.safe_period_s = parse_period(a.safe_period);
+  a.options.max_transaction_ms = parse_duration_ms(a.max_transaction, "--max-transaction");
   db::ConnectionSpec spec = a.db.spec();
   std::unique_ptr<db::Connection> conn = open_db(spec);
   auto r = run_with_progress<cleanup::SessionCleanupResult>(
@@ -458,10 +463,14 @@ void add_cleanup_commands(CLI::App& app, Runner& selected) {
                 "(a bare number is hours)")
       ->capture_default_str();
   t->add_option("--batch", tok->options.batch,
-                "rows per transaction, 1 to 100000: larger is faster, smaller holds locks "
-                "for less time")
+                "rows per transaction at most, 1 to 100000: larger is faster, smaller holds "
+                "locks for less time")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  t->add_option("--max-transaction", tok->max_transaction,
+                "time budget of one transaction (500ms, 1s; 0: always --batch rows): each "
+                "table's batch starts at 500 rows and is sized to fit, up to --batch")
+      ->capture_default_str();
   t->add_option("--pause", tok->options.pause_ms,
                 "milliseconds to wait between batches, to leave a busy server room")
       ->capture_default_str()
@@ -491,9 +500,12 @@ void add_cleanup_commands(CLI::App& app, Runner& selected) {
                 "keep rows that expired less than this long ago: 2h, 90m, 1d (a bare number "
                 "is hours)")
       ->capture_default_str();
-  s->add_option("--batch", ses->options.batch, "rows per transaction, 1 to 100000")
+  s->add_option("--batch", ses->options.batch, "rows per transaction at most, 1 to 100000")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  s->add_option("--max-transaction", ses->max_transaction,
+                "time budget of one transaction (500ms, 1s; 0: always --batch rows)")
+      ->capture_default_str();
   s->add_option("--pause", ses->options.pause_ms, "milliseconds to wait between batches")
       ->capture_default_str()
       ->check(CLI::Range(0, 600000));

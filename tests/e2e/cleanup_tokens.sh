@@ -85,6 +85,32 @@ for e in sqlite postgresql mariadb; do
   [ "$(json_get "$OUT" 'sum(j["removed"].values())')" = 0 ] || fail "$e: second run removed rows"
 done
 
+# The time budget sizes the batches: with none (--max-transaction 0) each table goes in --batch
+# rows; with 1 ms each starts at 500 rows and shrinks to what fits, so the same rows take many
+# more, shorter transactions. Both remove the same rows; a budget that is no duration is refused.
+declare -A removed batches
+for budget in 0 1ms; do
+  db="ctb_$budget"
+  fresh_db postgresql "$db"
+  U=$(db_url postgresql "$db")
+  run 0 schema create "$U" --version "$V"
+  run 0 schema fill "$U" --rows 3000
+  run 0 cleanup tokens "$U" --now "$NOW" --dry-run --json
+  eligible=$(json_get "$OUT" 'j["eligible"]')
+  run 0 cleanup tokens "$U" --now "$NOW" --batch 100000 --max-transaction "$budget" --json
+  removed[$budget]=$(json_get "$OUT" 'j["eligible"]')
+  batches[$budget]=$(json_get "$OUT" 'j["batches"]')
+  [ "${removed[$budget]}" = "$eligible" ] && [ "$(count postgresql "$db" IDN_OAUTH2_ACCESS_TOKEN)" -gt 0 ] &&
+    [ "$(json_get "$OUT" 'max(j["removed"].values())')" -ge "$eligible" ] ||
+    fail "budget $budget: removed $(json_get "$OUT" 'j["removed"]'), $eligible eligible"
+  run 0 cleanup tokens "$U" --now "$NOW" --dry-run --json
+  [ "$(json_get "$OUT" 'j["eligible"]')" = 0 ] || fail "budget $budget: eligible tokens were left"
+done
+[ "${batches[1ms]}" -gt $((batches[0] + 5)) ] ||
+  fail "a 1 ms budget should cut many more batches (${batches[1ms]} against ${batches[0]})"
+run 2 cleanup tokens "$U" --max-transaction 5x
+expect_in "$ERR" "--max-transaction 5x: not a duration" "a budget that is no duration"
+
 # A writer issues, revokes and deletes tokens while the cleanup runs (short transactions: a
 # writer holding a row lock for seconds makes the batch that needs the row wait as long).
 for e in postgresql mariadb; do
