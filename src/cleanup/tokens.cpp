@@ -34,6 +34,44 @@ std::vector<Child> children_of(const schema::LiveTables& live,
   return out;
 }
 
+// True when some key or index of `t` starts with `column`.
+bool indexed(const db::TableDef& t, const std::string& column) {
+  auto leads = [&](const std::vector<std::string>& cols) {
+    return !cols.empty() && db::same_ident(cols.front(), column);
+  };
+  if (leads(t.primary_key)) {
+    return true;
+  }
+  for (const db::Key& k : t.unique_keys) {
+    if (leads(k.columns)) {
+      return true;
+    }
+  }
+  for (const db::Index& ix : t.indexes) {
+    if (leads(ix.columns)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Children whose foreign key on their column has no index to find a parent's rows by.
+void note_unindexed(const schema::LiveTables& live, const std::vector<Child>& children,
+                    std::vector<std::string>& out) {
+  for (const Child& c : children) {
+    const db::TableDef* t = find_table(live, db::to_upper(c.table).c_str());
+    if (t == nullptr || indexed(*t, c.column)) {
+      continue;
+    }
+    for (const db::ForeignKey& fk : t->foreign_keys) {
+      if (fk.columns.size() == 1 && db::same_ident(fk.columns.front(), c.column)) {
+        out.push_back(db::to_upper(t->name) + "." + db::to_upper(c.column));
+        break;
+      }
+    }
+  }
+}
+
 // The audit copy: every token column the audit table also has, and INVALIDATED_TIME (the
 // moment the token left the live table) when only the audit table has it.
 void plan_audit(const db::Dialect& d, const db::TableDef& tokens, const db::TableDef& audit,
@@ -114,6 +152,10 @@ TokenCleanupResult cleanup_tokens(db::Connection& conn, const TokenCleanupOption
                                              after.params)
                                 .value_or(db::Value(0))
                                 .as_int();
+  }
+  note_unindexed(live, tok.children, result.unindexed_foreign_keys);
+  if (code) {
+    note_unindexed(live, code->children, result.unindexed_foreign_keys);
   }
   if (o.dry_run) {
     result.seconds = std::chrono::duration<double>(Clock::now() - started).count();

@@ -42,6 +42,10 @@ struct TokenCleanupResult {
   int batches = 0;
   double seconds = 0;
   double longest_batch_s = 0;  ///< the longest single transaction
+  /// "TABLE.COLUMN" of each child whose foreign key to a token or code has no index starting
+  /// with that column: the engine (PostgreSQL, SQLite; InnoDB always indexes them) scans the
+  /// child for every parent row removed, which makes that table's batches slow.
+  std::vector<std::string> unindexed_foreign_keys;
 };
 
 /// Throws a config error when the database has no usable token table, or --audit is asked

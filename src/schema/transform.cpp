@@ -621,8 +621,11 @@ void check_schema_version(db::Connection& conn, const Product& product, std::str
     return;
   }
   VersionMatch m = match_version(product, live_catalogued_tables(conn, product), dialect);
-  std::string looks =
-      m.versions.empty() ? std::string() : fmt::format(" (it looks like {})", m.label());
+  // Detection scores every catalogued table, so a database holding only some of them may
+  // look most like the very version it fails: then the parenthesis would say nothing.
+  std::string looks = m.versions.empty() || m.label() == version
+                          ? std::string()
+                          : fmt::format(" (it looks like {})", m.label());
   throw Error(ErrorKind::config,
               fmt::format("the {} schema is not {} {}{}: {}", side, product.title(), version, looks,
                           fmt::join(problems, "; ")),
