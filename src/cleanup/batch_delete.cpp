@@ -105,6 +105,9 @@ void BatchDeleter::run(const BatchTarget& t) {
     std::vector<std::int64_t> counts;
     // A batch is one transaction; a deadlock with a writer rolls it back and it runs again.
     db::with_retry([&] {
+      // Only the attempt that commits is timed: a lock wait or a deadlock retried is not a
+      // cost of the rows, and must not shrink the batch.
+      started = Clock::now();
       counts.assign(t.children.size() + 2, 0);
       db::Transaction tx(conn_, tx_options);
       keys = select_batch(t, cursor, asked);

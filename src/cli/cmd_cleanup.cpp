@@ -100,6 +100,17 @@ std::string batch_text(const Result& r, const std::string& extra) {
   return out;
 }
 
+// --max-transaction: a duration with its unit (--pause beside it takes bare milliseconds, so
+// a bare number other than 0 would be ambiguous).
+int max_transaction_ms(const std::string& text) {
+  if (text != "0" && !text.empty() &&
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    throw Error(ErrorKind::usage, fmt::format("--max-transaction {}: give a unit", echo(text, 32)),
+                "write it as 500ms or 1s (0: every batch is --batch rows)");
+  }
+  return parse_duration_ms(text, "--max-transaction");
+}
+
 void print_json(const nlohmann::json& j) {
   print_out(j.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n");
 }
@@ -114,7 +125,7 @@ struct TokenArgs {
 
 int run_tokens(TokenArgs& a) {
   a.options.safe_period_s = parse_period(a.safe_period);
-  a.options.max_transaction_ms = parse_duration_ms(a.max_transaction, "--max-transaction");
+  a.options.max_transaction_ms = max_transaction_ms(a.max_transaction);
   db::ConnectionSpec spec = a.db.spec();
   std::unique_ptr<db::Connection> conn = open_db(spec);
   auto r = run_with_progress<cleanup::TokenCleanupResult>(
@@ -174,7 +185,7 @@ struct SessionArgs {
 
 int run_sessions(SessionArgs& a) {
   a.options.safe_period_s = parse_period(a.safe_period);
-  a.options.max_transaction_ms = parse_duration_ms(a.max_transaction, "--max-transaction");
+  a.options.max_transaction_ms = max_transaction_ms(a.max_transaction);
   db::ConnectionSpec spec = a.db.spec();
   std::unique_ptr<db::Connection> conn = open_db(spec);
   auto r = run_with_progress<cleanup::SessionCleanupResult>(

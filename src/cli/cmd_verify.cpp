@@ -80,6 +80,7 @@ nlohmann::json result_json(const verify::VerifyResult& r, const verify::LiveOutc
         {"table", t.table},
         {"equal", t.equal()},
         {"mode", t.mode},
+        {"text", t.stored_text ? "stored" : "canonical"},
         {"key", t.key},
         {"columns", t.columns},
         {"source_only_columns", t.source_only},
@@ -409,7 +410,8 @@ void add_verify_command(CLI::App& app, Runner& selected) {
       "what still differs is reported.\n"
       "--json keys: equal, from, to, seconds, live {sync, rechecks, caught_up, in_flight},\n"
       "tables[]: table, equal, mode (whole|chunks|\n"
-      "stream|missing), key[], columns[], source_only_columns[], target_only_columns[],\n"
+      "stream|missing), text (canonical|stored: MySQL text hashed in its own character set),\n"
+      "key[], columns[], source_only_columns[], target_only_columns[],\n"
       "target_table_missing, source_rows, target_rows, chunks, in_database_sums, seconds,\n"
       "rows_per_second, missing, extra, differing, rows_complete, rows[] (at most 100):\n"
       "kind (missing|extra|differing), key {column: value}, columns[] {column, source,\n"

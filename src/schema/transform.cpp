@@ -623,9 +623,9 @@ void check_schema_version(db::Connection& conn, const Product& product, std::str
   VersionMatch m = match_version(product, live_catalogued_tables(conn, product), dialect);
   // Detection scores every catalogued table, so a database holding only some of them may
   // look most like the very version it fails: then the parenthesis would say nothing.
-  std::string looks = m.versions.empty() || m.label() == version
-                          ? std::string()
-                          : fmt::format(" (it looks like {})", m.label());
+  bool same = std::find(m.versions.begin(), m.versions.end(), version) != m.versions.end();
+  std::string looks =
+      m.versions.empty() || same ? std::string() : fmt::format(" (it looks like {})", m.label());
   throw Error(ErrorKind::config,
               fmt::format("the {} schema is not {} {}{}: {}", side, product.title(), version, looks,
                           fmt::join(problems, "; ")),

@@ -638,9 +638,9 @@ std::optional<std::string> sql_row_hash(const db::Dialect& dialect,
     return fmt::format("('x' || md5({}))::bit(64)::bigint", row);
   }
   // Text is escaped in its own character set (a latin1 REPLACE is cheaper than a utf8mb4 one)
-  // and the row converted to UTF-8 once: MD5 hashes the bytes of its argument's character set,
-  // and the canonical text is UTF-8. Converting per column costs more; the conversion is most
-  // of the query's time on a latin1 table all the same.
+  // and, for the canonical hash, the row converted to UTF-8 once: MD5 hashes the bytes of its
+  // argument's character set, and the canonical text is UTF-8. Converting per column costs more;
+  // the conversion is most of the query's time on a latin1 table all the same.
   std::string row =
       parts.size() == 1 ? parts.front() : fmt::format("CONCAT_WS('|', {})", fmt::join(parts, ", "));
   bool has_text = std::any_of(columns.begin(), columns.end(), [](const HashColumn& c) {

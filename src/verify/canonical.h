@@ -96,7 +96,7 @@ struct HashColumn {
 /// set instead of converting the row to UTF-8 first: the conversion is about 40 % of the
 /// query's cost on a latin1 table. The sum is then canonical only for ASCII text, so it may be
 /// compared only with a sum the same SQL computed over columns of the same character sets
-/// (TablePlan::stored_text decides), never with cutover's own hash of the rows.
+/// (verify/table_plan.cpp's text_stored_alike decides), never with cutover's own hash of the rows.
 enum class Text { canonical, stored };
 std::optional<std::string> sql_chunk_aggregate(const db::Dialect& dialect,
                                                const std::vector<HashColumn>& columns,

@@ -109,11 +109,15 @@ std::vector<std::pair<std::string, std::string>> charsets(db::Connection& conn,
   return out;
 }
 
-/// True when the two sums may hash text as stored (Text::stored): both sides MySQL/MariaDB
-/// and every compared text column in one character set on both, so equal values are equal
-/// bytes on both sides and the two SQL sums agree exactly when the canonical ones would.
+/// True when the two sums may hash text as stored (Text::stored): both sides the same
+/// MySQL/MariaDB server version and every compared text column in one character set on both, so
+/// equal values are equal bytes on both sides and the two SQL sums agree exactly when the canonical
+/// ones would.
 bool text_stored_alike(db::Connection& source, db::Connection& target, const TablePlan& p) {
-  if (source.dialect().name() != "mysql" || target.dialect().name() != "mysql") {
+  // The same server as well: CONCAT_WS and the escapes convert between character sets by the
+  // server's own rules, which MySQL and MariaDB versions need not share.
+  if (source.dialect().name() != "mysql" || target.dialect().name() != "mysql" ||
+      source.backend() != target.backend() || source.server_version() != target.server_version()) {
     return false;
   }
   auto of = [](const std::vector<std::pair<std::string, std::string>>& all,

@@ -13,12 +13,14 @@
 #include <thread>
 
 #include "core/cancel.h"
+#include "core/error.h"
 #include "db/registry.h"
 #include "db/table_def.h"
 #include "schema/catalogue.h"
 #include "schema/transform.h"
 #include "sync/tables.h"
 #include "verify/diff.h"
+#include "verify/live.h"
 #include "verify/side.h"
 #include "verify/table_plan.h"
 
@@ -216,8 +218,10 @@ void verify_chunks(std::vector<Worker>& workers, db::Connection& planner, const 
 /// and done in one sequential scan per side, where the chunk walk reads the rows through the
 /// key's index (on PostgreSQL, whose heap is not in key order, several times slower) and the
 /// stream mode hashes every row in cutover. False when they differ: the caller then looks
-/// for the rows with the chunks or the stream, at the cost of this one extra pass.
-/// Ctrl-C cancels both statements (they may run for minutes on a large table).
+/// for the rows with the chunks or the stream, at the cost of this one extra pass. Also false
+/// when a side fails the long statement (a standby cancelling it, a read timeout): the chunk
+/// walk's short statements may still succeed. Ctrl-C cancels both statements (they may run
+/// for minutes on a large table), and a side that fails cancels the other's.
 bool verify_whole(Worker& w, const TablePlan& plan, TableVerify& out,
                   const std::function<void(const VerifyProgress&)>& progress) {
   SideReader s(*w.source, plan, true, nullptr);
@@ -253,20 +257,32 @@ bool verify_whole(Worker& w, const TablePlan& plan, TableVerify& out,
     bool s_db = false;
     bool t_db = false;
     const Range all;
-    std::future<ChunkSum> target_sum =
-        std::async(std::launch::async, [&] { return t.sum(all, t_db); });
+    std::future<ChunkSum> target_sum = std::async(std::launch::async, [&] {
+      try {
+        return t.sum(all, t_db);
+      } catch (...) {
+        cancel_source->cancel();
+        throw;
+      }
+    });
     try {
       a = s.sum(all, s_db);
     } catch (...) {
+      cancel_target->cancel();
       target_sum.wait();
       throw;
     }
     b = target_sum.get();
     ts.commit();
     tt.commit();
-  } catch (...) {
+  } catch (const Error&) {
     stop_watch();
     throw_if_cancelled();  // a cancelled statement reads as Ctrl-C, not as a failure
+    // Both connections are usable again (each statement ended, the snapshots rolled back);
+    // the chunks or the stream look at the table in short statements.
+    return false;
+  } catch (...) {
+    stop_watch();
     throw;
   }
   stop_watch();
@@ -337,6 +353,11 @@ VerifyResult run_verify(const sync::SyncConfig& config, const VerifyOptions& opt
   schema::check_schema_version(*source, product, result.from_version, names, "source");
   schema::check_schema_version(*target, product, result.to_version, names, "target");
 
+  // A sync applying between the two: every busy table would fail the whole-table sums and
+  // pay a second pass, and a snapshot held for a whole scan holds back the live source's
+  // cleanup (PostgreSQL's xmin horizon, InnoDB's history): short chunks only.
+  bool whole_pass = options.whole_pass && !sync_journal(*source, *target);
+
   // 2. The workers' connections, opened once for every table.
   std::vector<Worker> workers(static_cast<std::size_t>(std::max(1, options.jobs)));
   for (Worker& w : workers) {
@@ -377,7 +398,8 @@ VerifyResult run_verify(const sync::SyncConfig& config, const VerifyOptions& opt
     tv.source_only = upper(plan.source_only);
     tv.target_only = upper(plan.target_only);
     tv.mode = plan.stream ? "stream" : "chunks";
-    if (plan.source_sql && plan.target_sql && options.whole_pass &&
+    tv.stored_text = plan.stored_text;
+    if (plan.source_sql && plan.target_sql && whole_pass &&
         verify_whole(workers.front(), plan, tv, progress)) {
       tv.mode = "whole";
     } else if (plan.stream) {

@@ -35,7 +35,8 @@ struct VerifyOptions {
   /// (more for long composite keys): memory stays bounded however different the tables are.
   std::size_t kept_keys = 200'000;
   /// A table both sides sum in SQL is first summed whole, one sequential scan per side; only
-  /// when the sums differ is it walked in chunks (or streamed) to find the rows.
+  /// when the sums differ is it walked in chunks (or streamed) to find the rows. Not while a
+  /// sync is set up between the two (verify/live.h): then only chunks.
   bool whole_pass = true;
 };
 
@@ -71,10 +72,13 @@ struct TableVerify {
   std::vector<std::string> columns;      ///< compared
   std::vector<std::string> source_only;  ///< columns on one side only: listed, not compared
   std::vector<std::string> target_only;
+  /// "whole": one count and hash sum per side over the whole table proved it equal.
   /// "chunks": ranges in key order, hashed per chunk, differing ones bisected. "stream": the
   /// two sides could not be proved to order the key alike, so both were read once in byte
   /// order and merged row by row.
   std::string mode;
+  /// The in-database sums hashed text as stored (Text::stored), not converted to UTF-8.
+  bool stored_text = false;
   bool target_table_missing = false;
   std::int64_t source_rows = 0;
   std::int64_t target_rows = 0;

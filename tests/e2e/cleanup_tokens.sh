@@ -98,10 +98,9 @@ for budget in 0 1ms; do
   run 0 cleanup tokens "$U" --now "$NOW" --dry-run --json
   eligible=$(json_get "$OUT" 'j["eligible"]')
   run 0 cleanup tokens "$U" --now "$NOW" --batch 100000 --max-transaction "$budget" --json
-  removed[$budget]=$(json_get "$OUT" 'j["eligible"]')
+  removed[$budget]=$(json_get "$OUT" '[v for k, v in j["removed"].items() if k.upper() == "IDN_OAUTH2_ACCESS_TOKEN"][0]')
   batches[$budget]=$(json_get "$OUT" 'j["batches"]')
-  [ "${removed[$budget]}" = "$eligible" ] && [ "$(count postgresql "$db" IDN_OAUTH2_ACCESS_TOKEN)" -gt 0 ] &&
-    [ "$(json_get "$OUT" 'max(j["removed"].values())')" -ge "$eligible" ] ||
+  [ "${removed[$budget]}" = "$eligible" ] && [ "$(count postgresql "$db" IDN_OAUTH2_ACCESS_TOKEN)" -gt 0 ] ||
     fail "budget $budget: removed $(json_get "$OUT" 'j["removed"]'), $eligible eligible"
   # WSO2's PostgreSQL schema has no index on this foreign key: every code removed scans it.
   [ "$(json_get "$OUT" '"IDN_OIDC_REQ_OBJECT_REFERENCE.CODE_ID" in j["unindexed_foreign_keys"] and "IDN_OIDC_REQ_OBJECT_REFERENCE.TOKEN_ID" not in j["unindexed_foreign_keys"]')" = True ] ||
@@ -113,6 +112,8 @@ done
   fail "a 1 ms budget should cut many more batches (${batches[1ms]} against ${batches[0]})"
 run 2 cleanup tokens "$U" --max-transaction 5x
 expect_in "$ERR" "--max-transaction 5x: not a duration" "a budget that is no duration"
+run 2 cleanup tokens "$U" --max-transaction 500
+expect_in "$ERR" "--max-transaction 500: give a unit" "a bare number of no unit"
 
 # A writer issues, revokes and deletes tokens while the cleanup runs (short transactions: a
 # writer holding a row lock for seconds makes the batch that needs the row wait as long).

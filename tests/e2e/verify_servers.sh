@@ -111,9 +111,12 @@ expect_diffs "7.0.0 target" IDN_OAUTH2_ACCESS_TOKEN:differing:alpha:IDP_ID \
 copy_to mariadb vf_my3
 copy_to mariadb vf_my4
 sql mariadb vf_my3 "ALTER TABLE IDN_OAUTH2_ACCESS_TOKEN MODIFY AUTHZ_USER VARCHAR(100) CHARACTER SET utf8mb4"
+declare -A TEXT=([vf_my3]=canonical [vf_my4]=stored)
 for d in vf_my3 vf_my4; do
   run 0 verify --source "${URL[mariadb]}" --target "$(db_url mariadb "$d")" --json --tables IDN_OAUTH2_ACCESS_TOKEN
   expect_equal "mariadb -> $d" mode=IDN_OAUTH2_ACCESS_TOKEN=whole
+  text=$(json_get "$OUT" '[t["text"] for t in j["tables"] if t["table"] == "IDN_OAUTH2_ACCESS_TOKEN"][0]')
+  [ "$text" = "${TEXT[$d]}" ] || fail "mariadb -> $d: text hashed as $text, expected ${TEXT[$d]}"
   sql mariadb "$d" "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET AUTHZ_USER = 'bób' WHERE TOKEN_ID = 'éclair'"
   run 3 verify --source "${URL[mariadb]}" --target "$(db_url mariadb "$d")" --json --tables IDN_OAUTH2_ACCESS_TOKEN
   expect_diffs "mariadb -> $d, a non-ASCII value" IDN_OAUTH2_ACCESS_TOKEN:differing:éclair:AUTHZ_USER
