@@ -134,8 +134,12 @@ void print_table(const verify::TableVerify& t) {
                         verdict));
   for (const verify::RowDiff& d : t.rows) {
     std::string key;
-    for (const auto& [col, val] : d.key) {
-      key += fmt::format("{}{}={}", key.empty() ? "" : ", ", col, value_text(col, val));
+    for (std::size_t i = 0; i < d.key.size(); ++i) {
+      const auto& [col, val] = d.key[i];
+      // An integer's canonical text needs no quotes to be read right (TENANT_ID=-1234).
+      bool integer = i < t.key_kinds.size() && t.key_kinds[i] == verify::Kind::integer;
+      key += fmt::format("{}{}={}", key.empty() ? "" : ", ", col,
+                         integer && val ? *val : value_text(col, val));
     }
     std::string what;
     for (const verify::ColumnDiff& c : d.columns) {
