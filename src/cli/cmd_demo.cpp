@@ -367,19 +367,11 @@ class Demo {
       schema::create_schema(*tgt, product_, product_.version_index(to_),
                             schema::DatabaseFilter::all);
     }
-    ProgressLine bar("      copy:");
+    TableProgress bar("      copy:");
     bool tty = isatty(STDERR_FILENO) == 1;
-    std::map<std::string, std::pair<std::int64_t, std::int64_t>> per_table;
     sync::CopyResult r = sync::copy(config_, {}, [&](const sync::CopyProgress& p) {
-      per_table[p.table] = {p.rows_done, p.rows_total};
-      std::int64_t done = 0;
-      std::int64_t total = 0;
-      for (const auto& [table, dt] : per_table) {
-        done += dt.first;
-        total += dt.second;
-      }
       if (tty) {  // a log gets the phase's line below, not a progress line
-        bar.update(done, total);
+        bar.update(p.table, p.rows_done, p.rows_total);
       }
     });
     bar.finish();

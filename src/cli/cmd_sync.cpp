@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -131,18 +130,9 @@ int run_copy(const SyncArgs& a) {
   sync::CopyOptions o;
   o.all_tables = a.all_tables;
   o.allow_column_mismatch = a.common_columns;
-  ProgressLine bar("copy:");
-  std::map<std::string, std::pair<std::int64_t, std::int64_t>> per_table;
-  sync::CopyResult r = sync::copy(c, o, [&](const sync::CopyProgress& p) {
-    per_table[p.table] = {p.rows_done, p.rows_total};
-    std::int64_t done = 0;
-    std::int64_t total = 0;
-    for (const auto& [table, dt] : per_table) {
-      done += dt.first;
-      total += dt.second;
-    }
-    bar.update(done, total);
-  });
+  TableProgress bar("copy:");
+  sync::CopyResult r = sync::copy(
+      c, o, [&](const sync::CopyProgress& p) { bar.update(p.table, p.rows_done, p.rows_total); });
   bar.finish();
   for (const sync::CopyTableResult& t : r.tables) {
     print_out(fmt::format("  {:<34} {:>12} rows{}\n", t.table, group_digits(t.rows),

@@ -4,7 +4,6 @@
 // differing rows, or one JSON object. With --repair, the differing keys are then written back
 // to the source's state through the sync's apply path (sync/repair.h) and those tables verified
 // again. Exit 0 equal (after a repair: equal again), 3 differences, 2 usage or configuration.
-#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -136,8 +135,12 @@ void print_table(const verify::TableVerify& t) {
                         verdict));
   for (const verify::RowDiff& d : t.rows) {
     std::string key;
-    for (const auto& [col, val] : d.key) {
-      key += fmt::format("{}{}={}", key.empty() ? "" : ", ", col, value_text(col, val));
+    for (std::size_t i = 0; i < d.key.size(); ++i) {
+      const auto& [col, val] = d.key[i];
+      // An integer's canonical text needs no quotes to be read right (TENANT_ID=-1234).
+      bool integer = i < t.key_kinds.size() && t.key_kinds[i] == verify::Kind::integer;
+      key += fmt::format("{}{}={}", key.empty() ? "" : ", ", col,
+                         integer && val ? *val : value_text(col, val));
     }
     std::string what;
     for (const verify::ColumnDiff& c : d.columns) {
@@ -169,17 +172,9 @@ verify::VerifyResult check(const sync::SyncConfig& c, const VerifyArgs& a,
   verify::VerifyOptions o;
   o.jobs = a.jobs;
   o.whole_pass = !a.no_whole_table;
-  ProgressLine bar("verify:");
-  std::map<std::string, std::pair<std::int64_t, std::int64_t>> per_table;
+  TableProgress bar("verify:");
   verify::VerifyResult r = verify::run_verify(c, o, [&](const verify::VerifyProgress& p) {
-    per_table[p.table] = {p.rows_done, p.rows_total};
-    std::int64_t done = 0;
-    std::int64_t total = 0;
-    for (const auto& [table, dt] : per_table) {
-      done += dt.first;
-      total += dt.second;
-    }
-    bar.update(done, total);
+    bar.update(p.table, p.rows_done, p.rows_total);
   });
   bar.finish();
   // While a sync runs between the two, a difference may be a change not applied yet: look

@@ -52,4 +52,15 @@ void ProgressLine::finish() {
   }
 }
 
+void TableProgress::update(const std::string& table, std::int64_t done, std::int64_t total) {
+  per_table_[table] = {done, total};
+  std::int64_t all_done = 0;
+  std::int64_t all_total = 0;
+  for (const auto& [name, dt] : per_table_) {
+    all_done += dt.first;
+    all_total += dt.second;
+  }
+  line_.update(all_done, all_total);
+}
+
 }  // namespace cutover::cli

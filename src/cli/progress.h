@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 
 namespace cutover::cli {
 
@@ -28,6 +30,22 @@ class ProgressLine {
   bool drawn_ = false;
   Clock::time_point start_;
   Clock::time_point last_;
+};
+
+/// One ProgressLine over many tables (a copy, a verify): keeps each table's latest done and
+/// total, and draws their sums, so tables reported in any order (and again) add up right.
+class TableProgress {
+ public:
+  explicit TableProgress(std::string what) : line_(std::move(what)) {}
+
+  /// `table` has `done` rows of `total` (0: unknown); redraws the line with the sums.
+  void update(const std::string& table, std::int64_t done, std::int64_t total);
+
+  void finish() { line_.finish(); }
+
+ private:
+  ProgressLine line_;
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> per_table_;
 };
 
 }  // namespace cutover::cli

@@ -394,6 +394,7 @@ VerifyResult run_verify(const sync::SyncConfig& config, const VerifyOptions& opt
       return out;
     };
     tv.key = upper(plan.target_key);
+    tv.key_kinds = plan.key_kinds;
     tv.columns = upper(plan.compared);
     tv.source_only = upper(plan.source_only);
     tv.target_only = upper(plan.target_only);

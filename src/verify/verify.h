@@ -14,6 +14,7 @@
 
 #include "db/value.h"
 #include "sync/config.h"
+#include "verify/canonical.h"
 
 namespace cutover::verify {
 
@@ -69,6 +70,7 @@ struct DiffKey {
 struct TableVerify {
   std::string table;                     ///< catalogue name
   std::vector<std::string> key;          ///< upper case, as the catalogue names columns
+  std::vector<Kind> key_kinds;           ///< per key column: the kind RowDiff::key shows
   std::vector<std::string> columns;      ///< compared
   std::vector<std::string> source_only;  ///< columns on one side only: listed, not compared
   std::vector<std::string> target_only;

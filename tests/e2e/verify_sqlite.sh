@@ -56,6 +56,9 @@ expect_in "$OUT" "DIFFERENT: 3 of" "human summary"
 expect_in "$OUT" "missing   TOKEN_ID='v-missing'" "human missing row"
 expect_in "$OUT" "AUTHZ_USER 'alice' -> 'alice '" "human trailing space"
 expect_in "$OUT" "SUBJECT_IDENTIFIER NULL -> ''" "human NULL vs empty"
+# An integer key column bare, text key columns quoted.
+expect_in "$OUT" "SESSION_ID='s-blob', SESSION_TYPE='AuthenticationContextCache', TIME_CREATED=1, OPERATION='STORE'" \
+  "human key with an integer column"
 expect_not_in "$OUT" "leaked-in-clear" "a secret column's value (human)"
 # The other way round, missing and extra swap.
 run 3 verify --source "$(db_url sqlite inj)" --target "$S" --tables IDN_OAUTH2_ACCESS_TOKEN --json
