@@ -5,7 +5,7 @@
 # rows on a copy of the same data (one transaction holding every lock until it ends).
 # The data: `schema fill --rows ROWS`, then every other token (by a hash of TOKEN_ID) made
 # ACTIVE and never-expiring and the rest non-ACTIVE, so eligibility is exactly
-# TOKEN_STATE <> 'ACTIVE' and the plain DELETE can say so.
+# TOKEN_STATE <> 'ACTIVE' and the plain DELETE can say so; every authorization code stays.
 # Usage: bench/cleanup_tokens.sh [ROWS] [BATCH]   (default 1,000,000 tokens, batch 10,000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,15 +17,19 @@ batch=${2:-10000}
 . bench/sync_lib.sh
 now_utc="2026-11-01 12:00:00"
 
+# Authorization codes are kept (ACTIVE, valid for ten years from their creation): the plain
+# DELETE removes tokens only, so cutover must do the same work to be compared with it.
+code_validity=315360000000
 # half ENGINE DB: every other token kept (ACTIVE, validity -1 = never expires), the rest made
 # non-ACTIVE. TOKEN_STATE_ID stays unique per non-ACTIVE row, so CON_APP_KEY holds.
 half_pg() {
   pg "$1" -c "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET TOKEN_STATE = 'ACTIVE', VALIDITY_PERIOD = -1, REFRESH_TOKEN_VALIDITY_PERIOD = -1 WHERE abs(hashtext(TOKEN_ID)) % 2 = 0" \
     -c "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET TOKEN_STATE = 'EXPIRED' WHERE abs(hashtext(TOKEN_ID)) % 2 = 1 AND TOKEN_STATE = 'ACTIVE'" \
+    -c "UPDATE IDN_OAUTH2_AUTHORIZATION_CODE SET STATE = 'ACTIVE', VALIDITY_PERIOD = $code_validity" \
     -c "VACUUM ANALYZE" >/dev/null
 }
 half_my() {
-  my "$1" -e "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET TOKEN_STATE = 'ACTIVE', VALIDITY_PERIOD = -1, REFRESH_TOKEN_VALIDITY_PERIOD = -1 WHERE CRC32(TOKEN_ID) % 2 = 0; UPDATE IDN_OAUTH2_ACCESS_TOKEN SET TOKEN_STATE = 'EXPIRED' WHERE CRC32(TOKEN_ID) % 2 = 1 AND TOKEN_STATE = 'ACTIVE'; ANALYZE TABLE IDN_OAUTH2_ACCESS_TOKEN" >/dev/null
+  my "$1" -e "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET TOKEN_STATE = 'ACTIVE', VALIDITY_PERIOD = -1, REFRESH_TOKEN_VALIDITY_PERIOD = -1 WHERE CRC32(TOKEN_ID) % 2 = 0; UPDATE IDN_OAUTH2_ACCESS_TOKEN SET TOKEN_STATE = 'EXPIRED' WHERE CRC32(TOKEN_ID) % 2 = 1 AND TOKEN_STATE = 'ACTIVE'; UPDATE IDN_OAUTH2_AUTHORIZATION_CODE SET STATE = 'ACTIVE', VALIDITY_PERIOD = $code_validity; ANALYZE TABLE IDN_OAUTH2_ACCESS_TOKEN" >/dev/null
 }
 plain_delete="DELETE FROM IDN_OAUTH2_ACCESS_TOKEN WHERE TOKEN_STATE <> 'ACTIVE'"
 
