@@ -81,13 +81,36 @@ for r in $(seq "$runs"); do
   rss_x+=("$s_rss")
 done
 
+rate() { echo "$rows / $1" | bc; }
+row() {
+  local name=$1 med
+  shift
+  med=$(median "$@")
+  printf '| %s | %s | %s | %s |\n' "$name" "$med" "$(rate "$med")" "$*"
+}
+echo
+echo "$rows rows of $table, median of $runs (seconds per run in the last column)"
+echo
+echo "| what | seconds | rows/s | runs |"
+echo "| --- | --- | --- | --- |"
+row "MariaDB: cutover verify (table against its copy)" "${t_cv_my[@]}"
+row "MariaDB: pt-table-checksum (one table, no replicas)" "${t_pt[@]}"
+row "PostgreSQL: cutover verify (table against its copy)" "${t_cv_pg[@]}"
+row "PostgreSQL: floor, xor of md5 over one table" "${t_floor[@]}"
+row "MariaDB -> PostgreSQL: cutover verify" "${t_cv_x[@]}"
+echo
+my_ratio=$(echo "scale=2; $(median "${t_pt[@]}") / $(median "${t_cv_my[@]}")" | bc)
+pg_ratio=$(echo "scale=2; $(median "${t_floor[@]}") / $(median "${t_cv_pg[@]}")" | bc)
+echo "MariaDB: cutover's rows/s = ${my_ratio}x pt-table-checksum's (target >= 1.0)"
+echo "PostgreSQL: cutover's rows/s = ${pg_ratio}x the floor's (target >= 0.5)"
+
 # Ten changed rows, spread over the key, on each copy: verify must find exactly those (exit 3,
 # ten differing rows); the time to pin them down (whole-table sums, then chunks and bisection)
 # and the peak RSS are reported. Then the copies are dropped.
 ten_keys=$(pg "$src" -At -c "SELECT string_agg(quote_literal(TOKEN_ID), ',') FROM (SELECT min(TOKEN_ID) AS TOKEN_ID FROM (SELECT TOKEN_ID, ntile(10) OVER (ORDER BY TOKEN_ID) AS part FROM $table) k GROUP BY part) f")
 # The copies are changed from here on: never reused by a later run on these servers.
 rm -f "$state/verify_copies_$rows"
-change_ten="UPDATE $table SET TOKEN_STATE = 'REVOKED' WHERE TOKEN_ID IN ($ten_keys)"
+change_ten="UPDATE $table SET TOKEN_STATE = 'PINNED' WHERE TOKEN_ID IN ($ten_keys)"
 pg "$cp_db" -c "$change_ten" >/dev/null
 my "$cp_db" -e "$change_ten"
 # pin ENGINE_URL_SOURCE ENGINE_URL_TARGET VAR: one verify that must find the ten rows.
@@ -117,30 +140,9 @@ pin "$(my_url "$src")" "$(pg_url "$cp_db")" pin_x
 pg postgres -c "DROP DATABASE $cp_db" >/dev/null
 my "" -e "DROP DATABASE $cp_db"
 
-rate() { echo "$rows / $1" | bc; }
-row() {
-  local name=$1 med
-  shift
-  med=$(median "$@")
-  printf '| %s | %s | %s | %s |\n' "$name" "$med" "$(rate "$med")" "$*"
-}
-echo
-echo "$rows rows of $table, median of $runs (seconds per run in the last column)"
-echo
-echo "| what | seconds | rows/s | runs |"
-echo "| --- | --- | --- | --- |"
-row "MariaDB: cutover verify (table against its copy)" "${t_cv_my[@]}"
-row "MariaDB: pt-table-checksum (one table, no replicas)" "${t_pt[@]}"
-row "PostgreSQL: cutover verify (table against its copy)" "${t_cv_pg[@]}"
-row "PostgreSQL: floor, xor of md5 over one table" "${t_floor[@]}"
-row "MariaDB -> PostgreSQL: cutover verify" "${t_cv_x[@]}"
 echo
 echo "ten changed rows pinned down (exit 3, the ten rows listed): PostgreSQL ${pin_pg} s" \
   "(peak RSS ${pin_pg_rss} MiB), MariaDB ${pin_my} s (${pin_my_rss} MiB)," \
   "MariaDB -> PostgreSQL ${pin_x} s (${pin_x_rss} MiB)"
 echo "peak RSS of the equal runs (MiB): MariaDB $(median "${rss_my[@]}"), PostgreSQL" \
   "$(median "${rss_pg[@]}"), MariaDB -> PostgreSQL $(median "${rss_x[@]}")"
-my_ratio=$(echo "scale=2; $(median "${t_pt[@]}") / $(median "${t_cv_my[@]}")" | bc)
-pg_ratio=$(echo "scale=2; $(median "${t_floor[@]}") / $(median "${t_cv_pg[@]}")" | bc)
-echo "MariaDB: cutover's rows/s = ${my_ratio}x pt-table-checksum's (target >= 1.0)"
-echo "PostgreSQL: cutover's rows/s = ${pg_ratio}x the floor's (target >= 0.5)"
