@@ -30,13 +30,13 @@ fresh_pg apply_dst
 echo "cutover sync run benchmark: PostgreSQL -> PostgreSQL, $rows access tokens (IS $bench_version)"
 echo "command: bench/sync_apply.sh $rows $changes $lag_seconds"
 machine
-"$cutover" sync prepare --source "$S" --tables "$bench_tables" >/dev/null
-timed copy_s "$cutover" sync copy --source "$S" --target "$T" --tables "$bench_tables"
+"$cutover" sync prepare --source "$S" "${bench_versions[@]}" --tables "$bench_tables" >/dev/null
+timed copy_s "$cutover" sync copy --source "$S" --target "$T" "${bench_versions[@]}" --tables "$bench_tables"
 copied=$(grep -o 'copied [0-9,]* rows' "$state/out")
 
 pg apply_src -c "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET TOKEN_STATE = 'REVOKED', TOKEN_STATE_ID = TOKEN_ID
   WHERE TOKEN_ID IN (SELECT TOKEN_ID FROM IDN_OAUTH2_ACCESS_TOKEN ORDER BY TOKEN_ID LIMIT $changes)"
-timed run_s "$cutover" sync run --source "$S" --target "$T" --tables "$bench_tables" --once
+timed run_s "$cutover" sync run --source "$S" --target "$T" "${bench_versions[@]}" --tables "$bench_tables" --once
 applied=$(tail -1 "$state/out")
 entries=$(echo "$applied" | sed -n 's/^applied \([0-9,]*\) journal entries.*/\1/p' | tr -d ,)
 state_sql="SELECT count(*) FILTER (WHERE TOKEN_STATE = 'REVOKED'), count(*) FROM IDN_OAUTH2_ACCESS_TOKEN"
@@ -50,7 +50,7 @@ printf '%-52s %10s %12s %8s\n' "sync run --once ($entries changed rows)" "$run_s
 echo "  ($applied)"
 
 if [ "$lag_seconds" -gt 0 ]; then
-  "$cutover" sync run --source "$S" --target "$T" --tables "$bench_tables" \
+  "$cutover" sync run --source "$S" --target "$T" "${bench_versions[@]}" --tables "$bench_tables" \
     >"$state/run.out" 2>"$state/run.err" &
   run_pid=$!
   sleep 1
@@ -77,7 +77,7 @@ if [ "$lag_seconds" -gt 0 ]; then
   echo "  sync status --json every 0.2 s: $(pct "$state/lag")"
   echo "  sync run batch lines:           $(pct "$state/batch_lag")"
   # Whatever the stopped run left is drained, then both sides must hold the same rows.
-  "$cutover" sync run --source "$S" --target "$T" --tables "$bench_tables" --once >/dev/null 2>&1
+  "$cutover" sync run --source "$S" --target "$T" "${bench_versions[@]}" --tables "$bench_tables" --once >/dev/null 2>&1
   check_sql="SELECT count(*), md5(string_agg(TOKEN_ID || TOKEN_STATE || TOKEN_STATE_ID, ',' ORDER BY TOKEN_ID)) FROM IDN_OAUTH2_ACCESS_TOKEN"
   scope_sql="SELECT count(*), md5(string_agg(TOKEN_ID || TOKEN_SCOPE, ',' ORDER BY TOKEN_ID, TOKEN_SCOPE)) FROM IDN_OAUTH2_ACCESS_TOKEN_SCOPE"
   if [ "$(pg apply_src -At -c "$check_sql" -c "$scope_sql")" = "$(pg apply_dst -At -c "$check_sql" -c "$scope_sql")" ]; then

@@ -89,7 +89,7 @@ for engine in pg my; do
   for r in $(seq 1 "$runs"); do
     log "$engine run $r"
     for trig in plain capture; do
-      [ $trig = plain ] || "$cutover" sync prepare --source "$url" --tables "$bench_tables" >/dev/null
+      [ $trig = plain ] || "$cutover" sync prepare --source "$url" "${bench_versions[@]}" --tables "$bench_tables" >/dev/null
       for kind in batched single; do
         # Dead rows of the previous run cleaned first, so each run starts alike.
         if [ $engine = pg ]; then pg cap_src -c "VACUUM IDN_OAUTH2_ACCESS_TOKEN, IDN_OAUTH2_ACCESS_TOKEN_SCOPE"; fi
@@ -149,7 +149,7 @@ for engine in pg my; do
   writer=$!
   sleep 8
   p0=$(now)
-  "$cutover" sync prepare --source "$url" --tables "$bench_tables" >/dev/null
+  "$cutover" sync prepare --source "$url" "${bench_versions[@]}" --tables "$bench_tables" >/dev/null
   p1=$(now)
   wait "$writer"
   printf '  %-11s prepare %.2f s; %s; writer: %s\n' "$name" "$(echo "$p1 - $p0" | bc)" \

@@ -48,9 +48,9 @@ check() {  # check KEY COUNTS: the copy holds every row
 }
 
 cutover_copy() {  # cutover_copy KEY SOURCE_URL TARGET_URL
-  "$cutover" sync prepare --source "$2" --tables "$bench_tables" >/dev/null
+  "$cutover" sync prepare --source "$2" "${bench_versions[@]}" --tables "$bench_tables" >/dev/null
   cmd[$1]="cutover sync copy --source SRC --target DST --tables $bench_tables"
-  timed t "$cutover" sync copy --source "$2" --target "$3" --tables "$bench_tables"
+  timed t "$cutover" sync copy --source "$2" --target "$3" "${bench_versions[@]}" --tables "$bench_tables"
   record "$1" "$t" "$t_rss"
   "$cutover" sync remove --source "$2" >/dev/null
 }

@@ -10,6 +10,9 @@ cutover=${CUTOVER:-$PWD/build/src/cutover}
 [ -x "$cutover" ] || { echo "build first: scripts/build.sh (or set CUTOVER=path)" >&2; exit 2; }
 bench_version=${BENCH_VERSION:-5.11.0}
 bench_tables=IDN_OAUTH2_ACCESS_TOKEN,IDN_OAUTH2_ACCESS_TOKEN_SCOPE
+# The sources hold three tables of the version, so detection would guess an older one: name it.
+# shellcheck disable=SC2034  # used by the sourcing scripts
+bench_versions=(--from "$bench_version" --to "$bench_version")
 # shellcheck disable=SC2034  # used by the sourcing scripts
 py=/usr/bin/python3  # Debian's: it has psycopg2 and pymysql
 my_user=${MY_SOCKET_USER:-root}
@@ -123,8 +126,8 @@ make_sources() {
   fresh_my "$db"
   "$cutover" schema create "$(my_url "$db")" --version "$bench_version" >/dev/null
   keep_only_sync_tables my "$db"
-  "$cutover" sync prepare --source "$(pg_url "$db")" --tables "$bench_tables" >/dev/null
-  "$cutover" sync copy --source "$(pg_url "$db")" --target "$(my_url "$db")" \
+  "$cutover" sync prepare --source "$(pg_url "$db")" "${bench_versions[@]}" --tables "$bench_tables" >/dev/null
+  "$cutover" sync copy --source "$(pg_url "$db")" --target "$(my_url "$db")" "${bench_versions[@]}" \
     --tables "$bench_tables" >/dev/null
   "$cutover" sync remove --source "$(pg_url "$db")" --target "$(my_url "$db")" >/dev/null
   my "$db" -e "ANALYZE TABLE IDN_OAUTH_CONSUMER_APPS, IDN_OAUTH2_ACCESS_TOKEN, IDN_OAUTH2_ACCESS_TOKEN_SCOPE" >/dev/null
