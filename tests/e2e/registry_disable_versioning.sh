@@ -61,6 +61,15 @@ clone_db() {
   esac
 }
 
+# Indexes left named CUTOVER_TMP_* (the temporary ones of the orphan step must all be gone).
+tmp_indexes() {  # ENGINE DB
+  case "$1" in
+    sqlite) n "$1" "$2" "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND upper(name) LIKE 'CUTOVER_TMP%'" ;;
+    postgresql) n "$1" "$2" "SELECT COUNT(*) FROM pg_indexes WHERE upper(indexname) LIKE 'CUTOVER_TMP%'" ;;
+    mariadb) n "$1" "$2" "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND upper(index_name) LIKE 'CUTOVER_TMP%'" ;;
+  esac
+}
+
 # Per engine three copies of one registry: a (the built-in path), b (pristine, then the seed's
 # script), c (pristine, then the printed script).
 for e in sqlite postgresql mariadb; do
@@ -108,12 +117,14 @@ for e in sqlite postgresql mariadb; do
     [ "$orphans" = 0 ] || fail "$e: $v: $orphans rows no link refers to"
   done
   same_data "$A" "$C" "$UNTOUCHED" "$e: tables the cleanup must not touch"
+  [ "$(tmp_indexes "$e" "rv_${e}_a")" = 0 ] || fail "$e: the run left a temporary index"
 
   # The printed script does the same as the built-in path.
   run 0 registry disable-versioning --print-sql "$([ "$e" = mariadb ] && echo mysql || echo "$e")"
   printf '%s\n' "$OUT" >"$WORK/printed.sql"
   run_script "$e" "rv_${e}_c" "$WORK/printed.sql" || fail "$e: the printed script failed"
   same_data "$A" "$C" "$ALL" "$e: printed script vs built-in path"
+  [ "$(tmp_indexes "$e" "rv_${e}_c")" = 0 ] || fail "$e: the printed script left a temporary index"
 
   # A second run is refused (the flags are off now); forced, it changes nothing.
   run 2 registry disable-versioning "$A" --registry-xml "$WORK/registry.xml"

@@ -4,6 +4,13 @@
 -- versioningComments, versioningTags and versioningRatings to false.
 -- Same steps and meaning as WSO2's script (seed 004), as joins and anti-joins.
 
+-- 0. Temporary indexes on the links' value columns, for the foreign-key checks of
+--    step 3 (without them each deleted value scans its link table); dropped at the end.
+CREATE INDEX CUTOVER_TMP_PROPERTY_FK ON REG_RESOURCE_PROPERTY (REG_PROPERTY_ID, REG_TENANT_ID);
+CREATE INDEX CUTOVER_TMP_TAG_FK ON REG_RESOURCE_TAG (REG_TAG_ID, REG_TENANT_ID);
+CREATE INDEX CUTOVER_TMP_COMMENT_FK ON REG_RESOURCE_COMMENT (REG_COMMENT_ID, REG_TENANT_ID);
+CREATE INDEX CUTOVER_TMP_RATING_FK ON REG_RESOURCE_RATING (REG_RATING_ID, REG_TENANT_ID);
+
 BEGIN;
 
 -- 1. Links of current resource versions get the resource's path and name.
@@ -25,3 +32,9 @@ DELETE FROM REG_COMMENT WHERE NOT EXISTS (SELECT 1 FROM REG_RESOURCE_COMMENT l W
 DELETE FROM REG_RATING WHERE NOT EXISTS (SELECT 1 FROM REG_RESOURCE_RATING l WHERE l.REG_RATING_ID = REG_RATING.REG_ID AND l.REG_TENANT_ID = REG_RATING.REG_TENANT_ID);
 
 COMMIT;
+
+-- 4. The temporary indexes go.
+DROP INDEX CUTOVER_TMP_PROPERTY_FK;
+DROP INDEX CUTOVER_TMP_TAG_FK;
+DROP INDEX CUTOVER_TMP_COMMENT_FK;
+DROP INDEX CUTOVER_TMP_RATING_FK;
