@@ -368,6 +368,7 @@ struct TablePlan {
   TableDef target;  // live, once it exists
   bool created = false;
   bool deferred_post_data = false;  // indexes and foreign keys still to build
+  bool deferred_keys = false;       // primary and unique keys too (PostgreSQL)
   int index_jobs = 0;               // jobs that build those indexes (one per index, or 1)
   bool ordered = false;             // load after the tables it references
   bool raw = false;                 // PostgreSQL to PostgreSQL, same types: binary COPY
@@ -612,12 +613,54 @@ bool has_foreign_key(const TableDef& live, const db::ForeignKey& fk) {
   });
 }
 
-// The CREATE TABLE of a table whose indexes and foreign keys come after the data, and the
-// statements that add them.
-TableDef without_post_data(TableDef def) {
+// PostgreSQL also builds the primary and unique keys after the data, as unique indexes made in
+// parallel with the others and attached as constraints at the end (ADD CONSTRAINT ... USING
+// INDEX): a key maintained row by row during the load costs more than one sorted build (the
+// token table's text key and ten-column CON_APP_KEY). The rows come from one exported snapshot
+// of a source that enforces the same keys, so they hold (a copy resumed after a kill reads in a
+// later snapshot: a unique value that moved between two rows in between fails the key's build
+// at the end, as it failed the load before). MariaDB keeps its keys: InnoDB
+// clusters rows by the primary key, and a rebuild would copy the table.
+bool defers_keys(const Connection& target) {
+  return target.dialect().name() == "postgresql";
+}
+
+// The CREATE TABLE of a table whose indexes and foreign keys (and with `keys`, primary and
+// unique keys) come after the data, and the statements that add them.
+TableDef without_post_data(TableDef def, bool keys) {
   def.indexes.clear();
   def.foreign_keys.clear();
+  if (keys) {
+    def.primary_key.clear();
+    def.unique_keys.clear();
+  }
   return def;
+}
+
+// What is built after the data, one job each where the engine builds in parallel: the
+// primary key, the unique keys (both as unique indexes, when deferred) and the indexes.
+struct PostDataIndex {
+  db::Index index;
+  enum class Attach { none, primary, unique } attach = Attach::none;
+};
+
+std::vector<PostDataIndex> post_data_indexes(const TableDef& wanted, bool keys) {
+  std::vector<PostDataIndex> out;
+  if (keys && !wanted.primary_key.empty()) {
+    out.push_back({db::Index{wanted.name + "_PKEY", wanted.primary_key, true},
+                   PostDataIndex::Attach::primary});
+  }
+  if (keys) {
+    for (std::size_t i = 0; i < wanted.unique_keys.size(); ++i) {
+      const db::Key& k = wanted.unique_keys[i];
+      std::string name = k.name.empty() ? fmt::format("{}_KEY{}", wanted.name, i + 1) : k.name;
+      out.push_back({db::Index{name, k.columns, true}, PostDataIndex::Attach::unique});
+    }
+  }
+  for (const db::Index& ix : wanted.indexes) {
+    out.push_back({ix, PostDataIndex::Attach::none});
+  }
+  return out;
 }
 
 std::vector<std::string> index_statements(const Dialect& d, const TableDef& wanted) {
@@ -1023,12 +1066,15 @@ class Worker {
   void build_indexes(TablePlan& t, int only) {
     TableDef wanted = definition_for_target(t.source, source_->dialect(), target_->dialect());
     std::optional<TableDef> live = target_->describe_table(t.target_name);
+    std::vector<PostDataIndex> all = post_data_indexes(wanted, t.deferred_keys);
     TableDef missing = wanted;
     missing.indexes.clear();
-    for (std::size_t i = 0; i < wanted.indexes.size(); ++i) {
-      const db::Index& ix = wanted.indexes[i];
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const db::Index& ix = all[i].index;
       bool chosen = only < 0 || static_cast<std::size_t>(only) == i;
-      if (chosen && (!live || !has_index(*live, ix.name))) {
+      bool attached_pk =
+          all[i].attach == PostDataIndex::Attach::primary && live && !live->primary_key.empty();
+      if (chosen && !attached_pk && (!live || !has_index(*live, ix.name))) {
         missing.indexes.push_back(ix);
       }
     }
@@ -1121,7 +1167,8 @@ void create_missing(Connection& source, Connection& target, TablePlan& t) {
   if (std::optional<TableDef> live = target.describe_table(wanted.name)) {
     t.target_name = live->name;  // created by the run a kill interrupted
   } else {
-    TableDef create = defers_post_data(target) ? without_post_data(wanted) : wanted;
+    TableDef create =
+        defers_post_data(target) ? without_post_data(wanted, defers_keys(target)) : wanted;
     run_statements(target, target.dialect().create_table(create));
     t.target_name = target.describe_table(wanted.name).value().name;
   }
@@ -1133,6 +1180,28 @@ void create_missing(Connection& source, Connection& target, TablePlan& t) {
 
 // Step 6: foreign keys of created tables, sequences past the loaded values.
 void finish_schema(Connection& source, Connection& target, std::vector<TablePlan>& tables) {
+  // The keys built as unique indexes become constraints (a catalogue change: no scan), every
+  // table's before any foreign key refers to them.
+  const Dialect& d = target.dialect();
+  for (TablePlan& t : tables) {
+    if (!t.deferred_keys) {
+      continue;
+    }
+    TableDef wanted = definition_for_target(t.source, source.dialect(), target.dialect());
+    TableDef live = target.describe_table(t.target_name).value();
+    for (const PostDataIndex& p : post_data_indexes(wanted, true)) {
+      bool primary = p.attach == PostDataIndex::Attach::primary;
+      if (p.attach == PostDataIndex::Attach::none || (primary && !live.primary_key.empty()) ||
+          (!primary &&
+           std::any_of(live.unique_keys.begin(), live.unique_keys.end(),
+                       [&](const db::Key& k) { return db::same_ident(k.name, p.index.name); }))) {
+        continue;
+      }
+      target.execute(fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {} USING INDEX {}",
+                                 d.stored_ident(t.target_name), d.ident(p.index.name),
+                                 primary ? "PRIMARY KEY" : "UNIQUE", d.ident(p.index.name)));
+    }
+  }
   for (TablePlan& t : tables) {
     if (!t.deferred_post_data) {
       continue;
@@ -1311,9 +1380,12 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
     bool existed = !t.target_name.empty() && !t.created;
     create_missing(*source, *target, t);
     t.deferred_post_data = t.created && defers_post_data(*target);
+    t.deferred_keys = t.deferred_post_data && defers_keys(*target);
     if (t.deferred_post_data) {
       std::size_t n =
-          definition_for_target(t.source, source->dialect(), target->dialect()).indexes.size();
+          post_data_indexes(definition_for_target(t.source, source->dialect(), target->dialect()),
+                            t.deferred_keys)
+              .size();
       t.index_jobs =
           parallel_index_builds(*target) ? static_cast<int>(std::max<std::size_t>(n, 1)) : 1;
     }

@@ -137,12 +137,22 @@ TEST_P(CopyPair, CopiesIntoAnEmptyTargetCreatingTheTables) {
   expect_equal_to_source();
   auto dst = connect(config_.target);
   EXPECT_EQ(sync::copy_state(*dst, journal_id_), sync::CopyState::complete);
-  // The created tables have the source's foreign keys and indexes, built after the data.
-  auto scope = dst->describe_table("IDN_OAUTH2_ACCESS_TOKEN_SCOPE");
-  ASSERT_TRUE(scope);
-  EXPECT_FALSE(scope->foreign_keys.empty());
+  // The created tables have the source's keys, foreign keys and indexes, built after the data
+  // (PostgreSQL: the primary and unique keys too, as unique indexes attached at the end).
+  auto src = connect(config_.source);
+  for (const char* name : {"IDN_OAUTH2_ACCESS_TOKEN", "IDN_OAUTH2_ACCESS_TOKEN_SCOPE"}) {
+    auto want = src->describe_table(name);
+    auto got = dst->describe_table(name);
+    ASSERT_TRUE(want && got) << name;
+    EXPECT_EQ(got->primary_key.size(), want->primary_key.size()) << name;
+    EXPECT_EQ(got->unique_keys.size(), want->unique_keys.size()) << name;
+    EXPECT_EQ(got->indexes.size(), want->indexes.size()) << name;
+    EXPECT_EQ(got->foreign_keys.size(), want->foreign_keys.size()) << name;
+  }
   auto token = dst->describe_table("IDN_OAUTH2_ACCESS_TOKEN");
   ASSERT_TRUE(token);
+  EXPECT_FALSE(token->primary_key.empty());
+  EXPECT_FALSE(token->unique_keys.empty());
   EXPECT_FALSE(token->indexes.empty());
   EXPECT_FALSE(token->foreign_keys.empty());
 }
