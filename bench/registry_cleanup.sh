@@ -79,6 +79,15 @@ for engine in ${ENGINES:-postgresql mariadb}; do
     label="cutover ($run)"
     [ $run = seed ] && label="seed script, as it is"
     if [ "$rc" = 124 ]; then
+      # timeout stopped the client only: the server would go on running the statement (and
+      # take a core from every later measurement).
+      if [ $engine = postgresql ]; then
+        pg postgres -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$db'" >/dev/null
+      else
+        for id in $(my "$db" -N -e "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$db' AND ID <> CONNECTION_ID()"); do
+          my "$db" -e "KILL $id" 2>/dev/null || true
+        done
+      fi
       printf '  %-11s %12s %-28s %9s %12s\n' $engine "$n" "$label" "> $cap" "< $((n / cap))"
       stopped+=("$engine $run")
       continue

@@ -81,6 +81,14 @@ for e in sqlite postgresql mariadb; do
 done
 [ "$want_gone" -gt 50 ] || fail "the generated data should remove many rows ($want_gone)"
 
+# The transaction budget is a duration with its unit, as for cleanup tokens.
+fresh_db sqlite cs_budget
+run 0 schema create "$(db_url sqlite cs_budget)" --version 5.8.0
+run 2 cleanup sessions "$(db_url sqlite cs_budget)" --max-transaction 500
+expect_in "$ERR" "--max-transaction 500: give a unit" "a bare number of no unit"
+run 0 cleanup sessions "$(db_url sqlite cs_budget)" --max-transaction 1ms --json
+[ "$(json_get "$OUT" 'sum(j["removed"].values())')" = 0 ] || fail "an empty store: nothing to remove"
+
 # A database without the session store is refused with a configuration error.
 fresh_db sqlite cs_empty
 sql sqlite cs_empty "CREATE TABLE T (A INTEGER)" >/dev/null
