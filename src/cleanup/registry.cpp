@@ -178,9 +178,18 @@ std::vector<std::size_t> live_kinds(const schema::LiveTables& live) {
 constexpr const char* kTmpIndex[] = {"CUTOVER_TMP_PROPERTY_FK", "CUTOVER_TMP_TAG_FK",
                                      "CUTOVER_TMP_COMMENT_FK", "CUTOVER_TMP_RATING_FK"};
 
-// True when an index of `t` leads with the link's value column, or with it and the tenant in
-// either order (7.0 adds REG_RESC_PROP_BY_PROP_ID_TI on REG_TENANT_ID, REG_PROPERTY_ID).
-bool value_column_indexed(const db::TableDef& t, const Kind& k) {
+// Whether `t` carries cutover's temporary index of kind k: left by a run killed on an engine
+// whose DDL commits at once (Oracle), or by a printed Oracle script that stopped half-way.
+bool has_tmp_index(const db::TableDef& t, std::size_t k) {
+  return std::any_of(t.indexes.begin(), t.indexes.end(),
+                     [&](const db::Index& ix) { return db::same_ident(ix.name, kTmpIndex[k]); });
+}
+
+// True when an index of `t` other than cutover's temporary one leads with the link's value
+// column, or with it and the tenant in either order (7.0 adds REG_RESC_PROP_BY_PROP_ID_TI on
+// REG_TENANT_ID, REG_PROPERTY_ID).
+bool value_column_indexed(const db::TableDef& t, std::size_t kind_index) {
+  const Kind& k = kKinds[kind_index];
   auto serves = [&](const std::vector<std::string>& cols) {
     if (!cols.empty() && db::same_ident(cols[0], k.link_col)) {
       return true;
@@ -197,7 +206,7 @@ bool value_column_indexed(const db::TableDef& t, const Kind& k) {
     }
   }
   for (const db::Index& ix : t.indexes) {
-    if (serves(ix.columns)) {
+    if (serves(ix.columns) && !db::same_ident(ix.name, kTmpIndex[kind_index])) {
       return true;
     }
   }
@@ -241,6 +250,17 @@ RegistryResult disable_versioning(db::Connection& conn, const RegistryOptions& o
     result.kinds.push_back({live.at(kKinds[k].links).name, live.at(kKinds[k].values).name});
   }
 
+  // A temporary index a killed run left behind (only where DDL commits at once) goes first,
+  // also when nothing else is left to do. cutover makes none on MySQL, where InnoDB may have
+  // taken such an index for a foreign key and refuses to drop it.
+  if (!o.dry_run && d.name() != "mysql") {
+    for (std::size_t k : kinds) {
+      if (has_tmp_index(live.at(kKinds[k].links), k)) {
+        conn.execute(drop_tmp_index(n, k));
+      }
+    }
+  }
+
   // Nothing to do when every link has its path and every value row a link: a second run.
   std::int64_t pending = 0;
   for (std::size_t k : kinds) {
@@ -273,66 +293,108 @@ RegistryResult disable_versioning(db::Connection& conn, const RegistryOptions& o
     }
   }
 
-  throw_if_cancelled();
-  db::Transaction tx(conn);
-  if (backup) {
-    for (std::size_t k : kinds) {
-      const Kind& kind = kKinds[k];
-      conn.execute(fmt::format("INSERT INTO {} SELECT * FROM {} WHERE {} IS NULL", bak(kind.links),
-                               n.table(kind.links), n.col(kind.links, "REG_PATH_ID")));
-    }
-  }
-  if (file) {
-    for (std::size_t k : kinds) {
-      const Kind& kind = kKinds[k];
-      auto rows = conn.query(fmt::format("SELECT * FROM {} WHERE {} IS NULL", n.table(kind.links),
-                                         n.col(kind.links, "REG_PATH_ID")));
-      file->add(live.at(kind.links).name, *rows);
-    }
-  }
-  // Inside the transaction (DDL is transactional on PostgreSQL and SQLite), so a killed run
-  // leaves no index behind. Never on MySQL, where DDL would commit the transaction; InnoDB
-  // keeps an index for every foreign key there anyway.
+  // Temporary indexes on the links' value columns serve the foreign-key checks of the orphan
+  // deletes (without them each deleted value scans its link table: 152 s for 90k links on
+  // PostgreSQL). Where DDL is transactional (PostgreSQL, SQLite, SQL Server, DB2) they are
+  // made and dropped inside the transaction, so a killed run leaves none. Where DDL commits at
+  // once (Oracle through ODBC) they are made before the transaction and dropped after it
+  // however it ends, or by the next run when this one is killed; a dry run goes without them
+  // there. InnoDB indexes every foreign key itself, so MySQL needs none.
   std::vector<std::size_t> tmp_indexes;
-  if (d.name() != "mysql") {
-    for (std::size_t k : kinds) {
-      if (!value_column_indexed(live.at(kKinds[k].links), kKinds[k])) {
-        conn.execute(create_tmp_index(n, k));
-        tmp_indexes.push_back(k);
+  for (std::size_t k : kinds) {
+    // A dry run leaves a killed run's index where it is, and lets it serve.
+    const db::TableDef& links = live.at(kKinds[k].links);
+    if (!value_column_indexed(links, k) && !(o.dry_run && has_tmp_index(links, k))) {
+      tmp_indexes.push_back(k);
+    }
+  }
+  const bool ddl_in_tx = conn.capabilities().transactional_ddl;
+  if (!ddl_in_tx && o.dry_run) {
+    tmp_indexes.clear();
+  }
+  auto make_tmp_indexes = [&] {
+    for (std::size_t k : tmp_indexes) {
+      conn.execute(create_tmp_index(n, k));
+    }
+  };
+  auto drop_tmp_indexes = [&] {
+    for (std::size_t k : tmp_indexes) {
+      conn.execute(drop_tmp_index(n, k));
+    }
+  };
+  // The cleanup in one transaction; `ddl` makes and drops the temporary indexes inside it.
+  auto run_transaction = [&](bool ddl) {
+    db::Transaction tx(conn);
+    if (backup) {
+      for (std::size_t k : kinds) {
+        const Kind& kind = kKinds[k];
+        conn.execute(fmt::format("INSERT INTO {} SELECT * FROM {} WHERE {} IS NULL",
+                                 bak(kind.links), n.table(kind.links),
+                                 n.col(kind.links, "REG_PATH_ID")));
       }
     }
-  }
-  for (const Statement& s : script(n, kinds)) {
-    throw_if_cancelled();
-    const Kind& kind = kKinds[s.kind];
-    RegistryKindCounts& c = result.kinds[static_cast<std::size_t>(
-        std::find(kinds.begin(), kinds.end(), s.kind) - kinds.begin())];
-    // The values this statement deletes, chosen by the same anti-join, just before it runs.
-    if (s.step == Step::orphans && backup) {
-      conn.execute(fmt::format("INSERT INTO {} SELECT * FROM {} WHERE {}", bak(kind.values),
-                               n.table(kind.values), unlinked(n, kind)));
-    } else if (s.step == Step::orphans && file) {
-      auto rows = conn.query(
-          fmt::format("SELECT * FROM {} WHERE {}", n.table(kind.values), unlinked(n, kind)));
-      file->add(live.at(kind.values).name, *rows);
+    if (file) {
+      for (std::size_t k : kinds) {
+        const Kind& kind = kKinds[k];
+        auto rows = conn.query(fmt::format("SELECT * FROM {} WHERE {} IS NULL", n.table(kind.links),
+                                           n.col(kind.links, "REG_PATH_ID")));
+        file->add(live.at(kind.links).name, *rows);
+      }
     }
-    std::int64_t rows = conn.execute(s.sql);
-    (s.step == Step::rewrite ? c.rewritten : s.step == Step::drop ? c.dropped : c.orphans) = rows;
-  }
-  for (std::size_t k : tmp_indexes) {
-    conn.execute(drop_tmp_index(n, k));
-  }
-  if (o.dry_run) {
-    conn.rollback();
+    if (ddl) {
+      make_tmp_indexes();
+    }
+    for (const Statement& s : script(n, kinds)) {
+      throw_if_cancelled();
+      const Kind& kind = kKinds[s.kind];
+      RegistryKindCounts& c = result.kinds[static_cast<std::size_t>(
+          std::find(kinds.begin(), kinds.end(), s.kind) - kinds.begin())];
+      // The values this statement deletes, chosen by the same anti-join, just before it runs.
+      if (s.step == Step::orphans && backup) {
+        conn.execute(fmt::format("INSERT INTO {} SELECT * FROM {} WHERE {}", bak(kind.values),
+                                 n.table(kind.values), unlinked(n, kind)));
+      } else if (s.step == Step::orphans && file) {
+        auto rows = conn.query(
+            fmt::format("SELECT * FROM {} WHERE {}", n.table(kind.values), unlinked(n, kind)));
+        file->add(live.at(kind.values).name, *rows);
+      }
+      std::int64_t rows = conn.execute(s.sql);
+      (s.step == Step::rewrite ? c.rewritten : s.step == Step::drop ? c.dropped : c.orphans) = rows;
+    }
+    if (ddl) {
+      drop_tmp_indexes();
+    }
+    if (o.dry_run) {
+      conn.rollback();
+      return;
+    }
+    // On disk before the rows are gone: a failed commit leaves a file that restores nothing
+    // new.
+    if (file) {
+      file->publish();
+      result.backup_file_rows = file->rows();
+    }
+    tx.commit();
+    result.changed = true;
+  };
+  throw_if_cancelled();
+  if (ddl_in_tx) {
+    run_transaction(true);
     return result;
   }
-  // On disk before the rows are gone: a failed commit leaves a file that restores nothing new.
-  if (file) {
-    file->publish();
-    result.backup_file_rows = file->rows();
+  make_tmp_indexes();
+  try {
+    run_transaction(false);
+  } catch (...) {
+    // The transaction has rolled back; the indexes go too, or, when even that fails (a lost
+    // connection), with the next run.
+    try {
+      drop_tmp_indexes();
+    } catch (const Error&) {  // NOLINT(bugprone-empty-catch): the first error is the one to report
+    }
+    throw;
   }
-  tx.commit();
-  result.changed = true;
+  drop_tmp_indexes();
   return result;
 }
 
@@ -491,21 +553,41 @@ std::string disable_versioning_script(const db::Dialect& d) {
       "-- 1. Links of current resource versions get the resource's path and name.\n",
       "-- 2. Links of older versions (still without a path) are deleted.\n",
       "-- 3. Properties, tags, comments and ratings no link refers to are deleted.\n"};
-  // The temporary indexes of step 3's foreign-key checks, outside the transaction (Oracle
-  // commits at DDL). MySQL and H2 index every foreign key themselves.
+  // The temporary indexes of step 3's foreign-key checks. Inside the transaction where DDL is
+  // transactional, so a script that stops half-way leaves none; Oracle commits at every DDL
+  // statement, so there they come before the transaction and go after it. MySQL and H2 index
+  // every foreign key themselves.
   bool tmp_indexes = d.name() != "mysql" && d.name() != "h2";
-  if (tmp_indexes) {
+  bool tmp_outside = d.name() == "oracle";
+  auto make_indexes = [&] {
     out +=
         "\n-- 0. Temporary indexes on the links' value columns, for the foreign-key checks of\n"
         "--    step 3 (without them each deleted value scans its link table); dropped at the "
         "end.\n";
+    if (tmp_outside) {
+      out +=
+          "--    Oracle commits at each CREATE INDEX, so they are made outside the transaction:\n"
+          "--    if the script stops before step 4, drop them before running it again.\n";
+    }
     for (std::size_t k : kinds) {
       out += create_tmp_index(n, k) + d.script_statement_end();
     }
+  };
+  auto drop_indexes = [&] {
+    out += "\n-- 4. The temporary indexes go.\n";
+    for (std::size_t k : kinds) {
+      out += drop_tmp_index(n, k) + d.script_statement_end();
+    }
+  };
+  if (tmp_indexes && tmp_outside) {
+    make_indexes();
   }
   // One transaction where the script can say so; Oracle and DB2 open one implicitly.
   if (std::string begin = d.script_begin(); !begin.empty()) {
     out += "\n" + begin + ";\n";
+  }
+  if (tmp_indexes && !tmp_outside) {
+    make_indexes();
   }
   std::optional<Step> last;
   for (const Statement& s : script(n, kinds)) {
@@ -515,12 +597,12 @@ std::string disable_versioning_script(const db::Dialect& d) {
     }
     out += s.sql + d.script_statement_end();
   }
+  if (tmp_indexes && !tmp_outside) {
+    drop_indexes();
+  }
   out += "\nCOMMIT" + d.script_statement_end();
-  if (tmp_indexes) {
-    out += "\n-- 4. The temporary indexes go.\n";
-    for (std::size_t k : kinds) {
-      out += drop_tmp_index(n, k) + d.script_statement_end();
-    }
+  if (tmp_indexes && tmp_outside) {
+    drop_indexes();
   }
   return out;
 }

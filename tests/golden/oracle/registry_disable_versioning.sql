@@ -6,6 +6,8 @@
 
 -- 0. Temporary indexes on the links' value columns, for the foreign-key checks of
 --    step 3 (without them each deleted value scans its link table); dropped at the end.
+--    Oracle commits at each CREATE INDEX, so they are made outside the transaction:
+--    if the script stops before step 4, drop them before running it again.
 CREATE INDEX CUTOVER_TMP_PROPERTY_FK ON REG_RESOURCE_PROPERTY (REG_PROPERTY_ID, REG_TENANT_ID)
 /
 CREATE INDEX CUTOVER_TMP_TAG_FK ON REG_RESOURCE_TAG (REG_TAG_ID, REG_TENANT_ID)
