@@ -623,6 +623,17 @@ std::optional<std::string> sql_row_hash(const db::Dialect& dialect,
   std::vector<std::string> parts;
   parts.reserve(columns.size());
   for (const HashColumn& c : columns) {
+    if (text == Text::stored && *f == SqlFlavour::mysql &&
+        (c.kind == Kind::text || c.kind == Kind::padded)) {
+      // Stored text, where both sides are the same MySQL: each value as its byte length (N
+      // for NULL) and its bytes (none for NULL: CONCAT_WS skips it), so a '|' or '\' inside
+      // cannot move a boundary and nothing needs escaping: a quarter of the sum's time.
+      std::string q = dialect.stored_ident(c.name);
+      std::string v = c.kind == Kind::padded ? fmt::format("TRIM(TRAILING ' ' FROM {})", q) : q;
+      parts.push_back(fmt::format("IFNULL(OCTET_LENGTH({}), 'N')", v));
+      parts.push_back(v);
+      continue;
+    }
     std::optional<std::string> e = sql_column_text(dialect, *f, c);
     if (!e) {
       return std::nullopt;

@@ -93,10 +93,12 @@ struct HashColumn {
 /// and a session set up by Dialect::session_setup (UTC, ISO dates), as db::open leaves it.
 ///
 /// `Text::stored` (MySQL/MariaDB only) hashes text in the bytes of its column's own character
-/// set instead of converting the row to UTF-8 first: the conversion is about 40 % of the
-/// query's cost on a latin1 table. The sum is then canonical only for ASCII text, so it may be
-/// compared only with a sum the same SQL computed over columns of the same character sets
-/// (verify/table_plan.cpp's text_stored_alike decides), never with cutover's own hash of the rows.
+/// set instead of converting the row to UTF-8 first (the conversion is about 40 % of the
+/// query's cost on a latin1 table), each text value written as its byte length and its bytes
+/// instead of escaped (a quarter of the rest). The sum is then not canonical, so it may be
+/// compared only with a sum the same SQL computed over columns of the same character sets on
+/// the same server version (verify/table_plan.cpp's text_stored_alike decides), never with
+/// cutover's own hash of the rows.
 enum class Text { canonical, stored };
 std::optional<std::string> sql_chunk_aggregate(const db::Dialect& dialect,
                                                const std::vector<HashColumn>& columns,

@@ -123,4 +123,15 @@ for d in vf_my3 vf_my4; do
 done
 run 0 verify --source "$(db_url mariadb vf_my3)" --target "$(db_url mariadb vf_my4)" --json --tables IDN_OAUTH2_ACCESS_TOKEN
 expect_equal "utf8mb4 -> latin1, equal values" mode=IDN_OAUTH2_ACCESS_TOKEN=whole
+
+# Stored text is written as each value's length and bytes, not escaped: a '|' that moves from
+# one column into the next is still a difference, found down to the row and its two columns.
+copy_to mariadb vf_my5
+copy_to mariadb vf_my6
+sql mariadb vf_my5 "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET ACCESS_TOKEN = 'p|', REFRESH_TOKEN = 'q' WHERE TOKEN_ID = 'ab'"
+sql mariadb vf_my6 "UPDATE IDN_OAUTH2_ACCESS_TOKEN SET ACCESS_TOKEN = 'p', REFRESH_TOKEN = '|q' WHERE TOKEN_ID = 'ab'"
+run 3 verify --source "$(db_url mariadb vf_my5)" --target "$(db_url mariadb vf_my6)" --json --tables IDN_OAUTH2_ACCESS_TOKEN
+expect_diffs "stored text, a value boundary moved" IDN_OAUTH2_ACCESS_TOKEN:differing:ab:ACCESS_TOKEN+REFRESH_TOKEN
+text=$(json_get "$OUT" '[t["text"] for t in j["tables"] if t["table"] == "IDN_OAUTH2_ACCESS_TOKEN"][0]')
+[ "$text" = stored ] || fail "vf_my5 -> vf_my6: text hashed as $text, expected stored"
 finish

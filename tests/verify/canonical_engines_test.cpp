@@ -159,8 +159,9 @@ class CanonicalEngines : public ::testing::Test {
   }
 
   // id -> hash of that row, computed by the server.
-  std::map<std::int64_t, std::uint64_t> in_database(Engine& e, const std::string& where = "") {
-    std::optional<std::string> h = sql_row_hash(e.conn->dialect(), columns_);
+  std::map<std::int64_t, std::uint64_t> in_database(Engine& e, const std::string& where = "",
+                                                    Text text = Text::canonical) {
+    std::optional<std::string> h = sql_row_hash(e.conn->dialect(), columns_, text);
     EXPECT_TRUE(h) << e.name;
     std::map<std::int64_t, std::uint64_t> out;
     if (!h) {
@@ -302,6 +303,56 @@ TEST_F(CanonicalEngines, EachSmallDifferenceChangesTheHashOnBothSides) {
       before = client;
     }
   }
+}
+
+// Text::stored writes each MySQL text value as its length and its bytes: every change of the
+// list above moves its row's hash, and so does each value boundary that moves between
+// neighbouring text columns, a value spelling the NULL marker, and the escapes.
+TEST_F(CanonicalEngines, StoredTextHashMovesWithEveryDifferenceAndBoundary) {
+  Engine& e = engine("mysql");
+  const std::vector<std::pair<int, std::string>> changes = {
+      {3, "i = i - 1"},
+      {3, "v = 'A|b'"},
+      {4, "tx = 'trailing   '"},
+      {5, "v = CONCAT(v, ' ')"},
+      {3, "t6 = '2024-01-02 03:04:05.123'"},
+      {2, "v = NULL"},
+      {1, "v = ''"},
+      {2, "v = '|'"},            // v '|', c ''
+      {2, "v = '', c = '|'"},    // the '|' moves to the next column
+      {2, "c = '', tx = '|'"},   // and on
+      {6, "v = '||', c = ''"},   // v '|', c '|' before
+      {1, "v = 'N'"},            // the NULL marker as a value
+      {1, "v = NULL, c = 'N'"},  // and moved
+      {4, "v = NULL"},           // NULL for the text \N (row 4's v)
+      {6, "l = '|\\\\'"},        // the escapes swapped
+      {3, "v = '3', c = 'a|bx'"},
+  };
+  std::map<std::int64_t, std::uint64_t> before = in_database(e, "", Text::stored);
+  ASSERT_EQ(before.size(), 6U);
+  for (const auto& [id, set] : changes) {
+    e.conn->execute(fmt::format("UPDATE t SET {} WHERE id = {}", set, id));
+    std::map<std::int64_t, std::uint64_t> after = in_database(e, "", Text::stored);
+    EXPECT_NE(after[id], before[id]) << set;
+    for (const auto& [other, h] : before) {
+      if (other != id) {
+        EXPECT_EQ(after[other], h) << set << " moved row " << other;
+      }
+    }
+    before = after;
+  }
+  // Equal rows hash equal: the sum of the rows is the aggregate's.
+  std::optional<std::string> sel = sql_chunk_aggregate(e.conn->dialect(), columns_, Text::stored);
+  ASSERT_TRUE(sel);
+  auto r = e.conn->query(fmt::format("SELECT {} FROM t", *sel));
+  ASSERT_TRUE(r->next());
+  ChunkSum got = parse_chunk_aggregate(r->get(0), r->get(1));
+  ChunkSum want;
+  for (const auto& [id, h] : before) {
+    want.add(h);
+  }
+  EXPECT_EQ(got.rows, want.rows);
+  EXPECT_EQ(got.sum, want.sum);
 }
 
 }  // namespace

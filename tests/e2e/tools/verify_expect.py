@@ -2,8 +2,8 @@
 """Checks `cutover verify --json` (stdin) against the exact differences expected.
 
 Arguments: TABLE:KIND:KEY[:COLUMN] ... Each must be reported once: a row of that kind in that
-table with KEY among its key values (and, for differing rows, COLUMN among the differing
-columns, the only one); every other table must be equal and no other difference reported.
+table with KEY among its key values (and, for differing rows, COLUMN the only differing column,
+or COLUMN+COLUMN... exactly the differing columns); every other table must be equal and no other difference reported.
 Columns that hold secrets must show '#' and 8 hex digits on both sides, never the value.
 Options among them: mode=TABLE=MODE (the table was checked in that mode), indb=TABLE (the
 engine computed some of its chunk sums), chunks=N (more than N chunks in all).
@@ -57,9 +57,9 @@ def main():
                                 f"{json.dumps(t['rows'])[:2000]}")
                 continue
             cols = [c["column"].upper() for c in hits[0]["columns"]]
-            if column and cols != [column]:
+            if column and sorted(cols) != sorted(column.split("+")):
                 problems.append(f"{name}: {kind} {key}: differing columns {cols}, expected "
-                                f"[{column}]")
+                                f"{column.split('+')}")
             for c in hits[0]["columns"]:
                 if c["column"].upper() in SECRET_COLUMNS:
                     for side in ("source", "target"):
