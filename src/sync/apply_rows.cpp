@@ -48,6 +48,10 @@ struct RowApplier::TablePlan {
   /// Prepared multi-row upserts by row count (a full chunk and the batch's remainder).
   std::map<int, std::unique_ptr<db::PreparedStatement>> upserts;
   std::unique_ptr<db::PreparedStatement> remove;
+  /// Deletes of the rows of planned child tables whose source foreign key to this table says
+  /// ON DELETE CASCADE, each bound to this table's key values in key order: run before this
+  /// table's own delete (see write_once).
+  std::vector<std::unique_ptr<db::PreparedStatement>> cascades;
   std::size_t order = 0;  ///< position in the parents-first order
   /// The version transform bound to both live tables; none when the versions are equal.
   std::optional<schema::TableTransform> xform;
@@ -190,6 +194,7 @@ void RowApplier::plan(const std::vector<capture::CapturedTable>& tables) {
     schema::check_schema_version(target_, product, to, names, "target");
   }
   std::map<std::string, std::vector<std::string>> refs;
+  std::vector<CascadeFk> cascades;
   for (const capture::CapturedTable& ct : tables) {
     std::optional<db::TableDef> s = source_.describe_table(ct.name);
     std::optional<db::TableDef> t = target_.describe_table(ct.name);
@@ -244,9 +249,22 @@ void RowApplier::plan(const std::vector<capture::CapturedTable>& tables) {
     refs.emplace(ct.name, std::vector<std::string>());
     for (const db::ForeignKey& fk : s->foreign_keys) {
       refs[ct.name].push_back(fk.ref_table);
+      // The child's columns under their target names, for the parent's cascade delete.
+      if (fk.on_delete_cascade) {
+        std::vector<std::string> target_cols;
+        for (const std::string& c : fk.columns) {
+          if (const db::Column* tc = t->find_column(c)) {
+            target_cols.push_back(tc->name);
+          }
+        }
+        if (target_cols.size() == fk.columns.size()) {
+          cascades.push_back({fk, t->name, std::move(target_cols)});
+        }
+      }
     }
     tables_.emplace(ct.name, std::move(p));
   }
+  plan_cascades(cascades);
   // Parents first: a table comes after every planned table it references.
   std::size_t order = 0;
   std::set<std::string> placed;
@@ -276,6 +294,52 @@ void RowApplier::plan(const std::vector<capture::CapturedTable>& tables) {
         }
       }
     }
+  }
+}
+
+// A parent deleted on MySQL removes its children by cascade without firing their triggers, so
+// only the parent's key is journaled (DESIGN §3.1), and the target's own cascade removes the
+// children only where the target holds the parent. A copy read in several snapshots can hold
+// the children of a parent it never saw (the parent's chunk read after the delete, the
+// children's before it): those children must go with the parent's delete all the same. So
+// the parent's delete first deletes, by the foreign key's columns, the rows of every planned
+// child table whose source foreign key cascades, as the source did.
+void RowApplier::plan_cascades(const std::vector<CascadeFk>& fks) {
+  const db::Dialect& td = target_.dialect();
+  for (const CascadeFk& c : fks) {
+    auto parent = std::find_if(tables_.begin(), tables_.end(), [&](const auto& kv) {
+      return db::same_ident(kv.first, c.fk.ref_table);
+    });
+    if (parent == tables_.end()) {
+      continue;
+    }
+    TablePlan& pt = *parent->second;
+    // Each child column by the position of its referenced column in the parent's key; a
+    // foreign key to other columns than the key cannot be bound to a journaled key.
+    if (c.fk.ref_columns.size() != pt.source_key.size()) {
+      continue;
+    }
+    std::vector<std::string> by_key(pt.source_key.size());
+    for (std::size_t i = 0; i < c.fk.ref_columns.size(); ++i) {
+      auto k = std::find_if(
+          pt.source_key.begin(), pt.source_key.end(),
+          [&](const std::string& key) { return db::same_ident(key, c.fk.ref_columns[i]); });
+      if (k == pt.source_key.end()) {
+        by_key.clear();
+        break;
+      }
+      by_key[static_cast<std::size_t>(k - pt.source_key.begin())] = c.target_columns[i];
+    }
+    if (by_key.empty()) {
+      continue;
+    }
+    std::string where;
+    for (std::size_t i = 0; i < by_key.size(); ++i) {
+      where += fmt::format("{}{} = {}", i ? " AND " : "", td.stored_ident(by_key[i]),
+                           td.placeholder(static_cast<int>(i + 1)));
+    }
+    pt.cascades.push_back(sql_->prepare(
+        fmt::format("DELETE FROM {} WHERE {}", td.stored_ident(c.child_table), where)));
   }
 }
 
@@ -481,6 +545,9 @@ std::int64_t RowApplier::delete_key(TablePlan& t, const KeyText& k) {
     params.reserve(k.size());
     for (const auto& p : k) {
       params.emplace_back(*p);
+    }
+    for (const auto& cascade : t.cascades) {
+      cascade->execute(params);
     }
     return t.remove->execute(params);
   }

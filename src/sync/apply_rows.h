@@ -94,6 +94,13 @@ class RowApplier {
   struct TablePlan;
   class Statements;
 
+  /// A source foreign key that cascades deletes, with its child's target table and columns.
+  struct CascadeFk {
+    db::ForeignKey fk;
+    std::string child_table;
+    std::vector<std::string> target_columns;
+  };
+
   void write_once(KeyBatch& batch, const std::function<void(const WriteCounts&)>& in_transaction,
                   WriteCounts& counts, bool row_by_row);
   std::map<KeyText, db::Row> read_rows(const TablePlan& t, const std::vector<KeyText>& keys);
@@ -101,6 +108,7 @@ class RowApplier {
   db::PreparedStatement& upsert_statement(TablePlan& t, int n);
   std::int64_t upsert_many(TablePlan& t, const std::vector<const db::Row*>& rows);
   std::int64_t delete_key(TablePlan& t, const KeyText& k);
+  void plan_cascades(const std::vector<CascadeFk>& fks);
 
   const SyncConfig& config_;
   db::Connection& source_;
