@@ -370,7 +370,12 @@ class Demo {
     TableProgress bar("      copy:");
     bool tty = isatty(STDERR_FILENO) == 1;
     sync::CopyResult r = sync::copy(config_, {}, [&](const sync::CopyProgress& p) {
-      if (tty) {  // a log gets the phase's line below, not a progress line
+      if (!tty) {  // a log gets the phase's line below, not a progress line
+        return;
+      }
+      if (p.initial) {
+        bar.expect(p.table, p.rows_done, p.rows_total);
+      } else {
         bar.update(p.table, p.rows_done, p.rows_total);
       }
     });

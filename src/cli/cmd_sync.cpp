@@ -131,8 +131,13 @@ int run_copy(const SyncArgs& a) {
   o.all_tables = a.all_tables;
   o.allow_column_mismatch = a.common_columns;
   TableProgress bar("copy:");
-  sync::CopyResult r = sync::copy(
-      c, o, [&](const sync::CopyProgress& p) { bar.update(p.table, p.rows_done, p.rows_total); });
+  sync::CopyResult r = sync::copy(c, o, [&](const sync::CopyProgress& p) {
+    if (p.initial) {
+      bar.expect(p.table, p.rows_done, p.rows_total);
+    } else {
+      bar.update(p.table, p.rows_done, p.rows_total);
+    }
+  });
   bar.finish();
   for (const sync::CopyTableResult& t : r.tables) {
     print_out(fmt::format("  {:<34} {:>12} rows{}\n", t.table, group_digits(t.rows),

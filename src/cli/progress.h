@@ -41,6 +41,11 @@ class TableProgress {
   /// `table` has `done` rows of `total` (0: unknown); redraws the line with the sums.
   void update(const std::string& table, std::int64_t done, std::int64_t total);
 
+  /// Records `table`'s counts without drawing: the totals known before the work starts.
+  void expect(const std::string& table, std::int64_t done, std::int64_t total) {
+    per_table_[table] = {done, total};
+  }
+
   void finish() { line_.finish(); }
 
  private:

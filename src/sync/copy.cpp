@@ -839,8 +839,9 @@ class Progress {
     entries_[table].done += rows;
   }
 
-  // Reports every table whose count moved since the last report (all with `everything`).
-  void report(bool everything) {
+  // Reports every table whose count moved since the last report (all with `everything`);
+  // `initial` marks the reports made before the workers start (CopyProgress::initial).
+  void report(bool everything, bool initial = false) {
     if (!report_) {
       return;
     }
@@ -850,7 +851,7 @@ class Progress {
       for (auto& [name, e] : entries_) {
         if (everything || e.done != e.reported) {
           e.reported = e.done;
-          out.push_back(CopyProgress{name, e.done, std::max(e.total, e.done)});
+          out.push_back(CopyProgress{name, e.done, std::max(e.total, e.done), initial});
         }
       }
     }
@@ -1406,6 +1407,7 @@ CopyResult copy(const SyncConfig& config, const CopyOptions& options,
     snapshot.snapshot_id = source->export_snapshot();
   }
   Progress progress(tables, on_progress);
+  progress.report(true, true);
   Shared context{config, snapshot, progress};
   Work work(tables, options.max_chunks);
   prepare_target_session(*target);

@@ -37,6 +37,9 @@ struct CopyProgress {
   std::string table;
   std::int64_t rows_done = 0;
   std::int64_t rows_total = 0;  ///< estimate; 0 when unknown
+  /// The first report of every table, before any worker starts: a progress display records
+  /// it without drawing, so its first line already sums all tables' totals.
+  bool initial = false;
 };
 
 struct CopyTableResult {

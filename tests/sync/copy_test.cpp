@@ -6,6 +6,8 @@
 #include "sync/copy.h"
 
 #include <map>
+#include <mutex>
+#include <set>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -125,12 +127,36 @@ class CopyPair : public ::testing::TestWithParam<Pair> {
 TEST_P(CopyPair, CopiesIntoAnEmptyTargetCreatingTheTables) {
   sync::CopyOptions options;
   options.chunk_rows = 70;  // several chunks per large table, text keys split
-  std::int64_t reports = 0;
-  sync::CopyResult r = sync::copy(config_, options, [&](const sync::CopyProgress&) { ++reports; });
+  std::vector<sync::CopyProgress> reports;
+  std::mutex reports_mutex;
+  sync::CopyResult r = sync::copy(config_, options, [&](const sync::CopyProgress& p) {
+    std::lock_guard lock(reports_mutex);
+    reports.push_back(p);
+  });
   EXPECT_TRUE(r.complete);
   EXPECT_FALSE(r.resumed);
   EXPECT_GT(r.rows, 300);
-  EXPECT_GT(reports, 0);
+  EXPECT_GT(reports.size(), r.tables.size());
+  // Every table is announced once (initial, nothing done yet, its total) before any count
+  // moves, so a progress line sums all tables' totals from its first drawing.
+  std::set<std::string> announced;
+  bool counting = false;
+  std::int64_t announced_total = 0;
+  for (const sync::CopyProgress& p : reports) {
+    if (!p.initial) {
+      counting = true;
+      continue;
+    }
+    EXPECT_FALSE(counting) << "announced after the counting began: " << p.table;
+    EXPECT_TRUE(announced.insert(p.table).second) << "announced twice: " << p.table;
+    EXPECT_EQ(p.rows_done, 0) << p.table;
+    announced_total += p.rows_total;
+  }
+  for (const sync::CopyTableResult& t : r.tables) {
+    EXPECT_EQ(announced.count(t.table), 1U) << "never announced: " << t.table;
+  }
+  EXPECT_EQ(announced.size(), r.tables.size());
+  EXPECT_GE(announced_total, r.rows / 2) << "the announced totals are not the tables' sizes";
   for (const sync::CopyTableResult& t : r.tables) {
     EXPECT_TRUE(t.created) << t.table;
   }
