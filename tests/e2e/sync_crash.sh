@@ -16,8 +16,11 @@
 V=5.11.0
 TABLES=IDN_OAUTH_CONSUMER_APPS,IDN_IDENTITY_USER_DATA,IDN_OAUTH2_ACCESS_TOKEN,IDN_OAUTH2_ACCESS_TOKEN_SCOPE,IDN_OAUTH2_AUTHORIZATION_CODE,IDN_OAUTH2_TOKEN_BINDING,IDN_OAUTH2_AUTHZ_CODE_SCOPE,IDN_AUTH_SESSION_STORE
 WORKLOAD="$(dirname "$0")/tools/workload.py"
-RANDOM=$$  # a different sequence of moments each run; printed so a failure can be replayed
-echo "random seed $RANDOM"
+# A different sequence of moments each run; the seed is printed, and SEED=N replays its
+# sequence (the kills still land wherever the timing puts the work).
+seed=${SEED:-$$}
+RANDOM=$seed
+echo "random seed $seed (SEED=$seed replays it)"
 
 # random_sleep MIN_MS MAX_MS
 random_sleep() {
